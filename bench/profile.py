@@ -1,0 +1,168 @@
+"""Where an endpoint's time goes, measured in one process (no load generator, no network).
+
+    python -m bench.profile [--quick] [--repeat 20] [--cprofile [--sort tottime]] [NAME …]
+
+Runs the bench's GET endpoints (those whose name contains one of NAME, or all) through the
+Flask test client against a fresh copy of the generated database, and prints per request:
+CPU milliseconds, wall milliseconds, SQL statements and the milliseconds spent in SQL, and
+the response size. `--sql` adds the three slowest statements; `--cprofile` adds the 25 most
+expensive functions of each endpoint. CPU time is what the worker spends; it does not
+depend on other work on the machine the way requests/s do.
+"""
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import time
+
+from bench import endpoints, generate
+from bench.run import DATA, fresh_copy
+
+
+class SQLTimer(logging.Handler):
+    """Counts the statements peewee logs (their time is measured around cursor execution)."""
+
+    def __init__(self):
+        super().__init__()
+        self.statements = []
+
+    def emit(self, record):
+        self.statements.append(record.getMessage())
+
+
+class TimedCursor:
+    """A DB-API cursor whose fetches add their time to its statement's (SQLite runs most of
+    a statement — an aggregate, a sort — in the first fetch, not in execute)."""
+
+    def __init__(self, cursor, add):
+        self._cursor, self._add = cursor, add
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    def _timed(self, method, *args):
+        started = time.perf_counter()
+        try:
+            return getattr(self._cursor, method)(*args)
+        finally:
+            self._add(time.perf_counter() - started)
+
+    def fetchone(self):
+        return self._timed("fetchone")
+
+    def fetchmany(self, *args):
+        return self._timed("fetchmany", *args)
+
+    def fetchall(self):
+        return self._timed("fetchall")
+
+
+def timed_execute(database, seconds, slowest):
+    """Wrap database.execute_sql to add the time spent in SQL (execute and fetches) to
+    seconds[0] and keep {sql: most milliseconds} in `slowest`."""
+    original = database.execute_sql
+
+    def execute_sql(sql, params=None, *args, **kwargs):
+        spent = [0.0]
+
+        def add(elapsed):
+            spent[0] += elapsed
+            seconds[0] += elapsed
+            slowest[sql] = max(slowest.get(sql, 0), 1000 * spent[0])
+
+        started = time.perf_counter()
+        try:
+            cursor = original(sql, params, *args, **kwargs)
+        finally:
+            add(time.perf_counter() - started)
+        return TimedCursor(cursor, add)
+
+    database.execute_sql = execute_sql
+
+
+def login(client, username):
+    """Sign `username` in on the test client (CSRF is off in this app instance)."""
+    response = client.post(
+        "/login", data={"username": username, "password": generate.BENCH_PASSWORD}
+    )
+    assert response.status_code in (302, 303), f"login of {username} failed"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--sql", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="pstats order (e.g. tottime)")
+    args = parser.parse_args()
+    scale = "quick" if args.quick else "district"
+    DATA.mkdir(exist_ok=True)
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA / f'{scale}.sqlite3'}"
+    generate.ensure(url, scale)
+    run_url = fresh_copy(url, scale)
+    context = endpoints.lookup_ids(run_url)
+
+    from app import create_app
+    from db import database
+
+    app = create_app(dict(DATABASE_URL=run_url, SECRET_KEY="bench", WTF_CSRF_ENABLED=False))
+    sql_seconds, slowest = [0.0], {}
+    timed_execute(database.obj, sql_seconds, slowest)
+    clients = {}
+    for role, username in (
+        ("staff", generate.STAFF_USERNAME),
+        ("kiosk", endpoints.KIOSK_USERNAME),
+        ("guest", None),
+    ):
+        clients[role] = app.test_client()
+        if username:
+            login(clients[role], username)
+    counter = SQLTimer()
+    logger = logging.getLogger("peewee")
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    print(f"{'endpoint':40} {'cpu ms':>8} {'wall ms':>8} {'sql':>5} {'sql ms':>7} {'bytes':>8}")
+    for endpoint in endpoints.ENDPOINTS:
+        if endpoint.method != "GET" or (
+            args.names and not any(n in endpoint.name for n in args.names)
+        ):
+            continue
+        client = clients[endpoint.role]
+        path = endpoint.path(context)
+        headers = {"HX-Request": "true"} if endpoint.fragment else {}
+        client.get(path, headers=headers)  # warm caches, as a worker in steady state
+        counter.statements.clear()
+        sql_seconds[0] = 0.0
+        slowest.clear()
+        profiler = cProfile.Profile() if args.cprofile else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.repeat):
+            response = client.get(path, headers=headers)
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        assert response.status_code == 200, f"{path}: {response.status_code}"
+        print(
+            f"{endpoint.name:40} {1000 * cpu / args.repeat:8.1f} {1000 * wall / args.repeat:8.1f} "
+            f"{len(counter.statements) / args.repeat:5.0f} "
+            f"{1000 * sql_seconds[0] / args.repeat:7.1f} {len(response.data):8,}"
+        )
+        if args.sql:
+            for sql, ms in sorted(slowest.items(), key=lambda pair: -pair[1])[:3]:
+                print(f"    {ms:7.1f} ms  {sql[:300]}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""The one exception the events operations raise for a refused action."""
+
+
+class EventError(ValueError):
+    """A refused events action. `code` names the reason (the views translate it); `field`
+    names the form field it belongs to; `params` fill the message."""
+
+    def __init__(self, code, field=None, **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params

@@ -1,0 +1,468 @@
+"""What happens to a registration: register, correct, cancel, approve, reject, check in.
+
+Each function owns its transaction. Anything that can take or free a seat runs under
+`write_lock(Event, event_id)` and counts rows after taking it (db.seating), so confirmed
+registrations never exceed the seats and the waiting list is served strictly in order.
+"""
+
+from peewee import IntegrityError, fn
+
+from db import audit, database, write_lock
+from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise, User, find_or_create_enterprise
+from db.base import utcnow
+from db.codes import is_code, new_token, normalise_code, unique_code
+from db.events.errors import EventError
+from db.events.models import (
+    CANCELLED,
+    CONFIRMED,
+    LIVE_STATUSES,
+    PENDING,
+    REJECTED,
+    SEATING,
+    SOURCES,
+    WAITING,
+    Event,
+    EventQuestion,
+    Registration,
+    RegistrationAnswer,
+)
+from db.events.texts import notify
+
+# Which statuses each staff decision may start from.
+TRANSITIONS = {
+    "approve": (PENDING,),
+    "reject": (PENDING, WAITING, CONFIRMED),
+    "cancel": (PENDING, WAITING, CONFIRMED),
+}
+
+
+def _same_person(name_a, name_b):
+    """Names typed twice by one person: equal once spaces and case are ignored."""
+    return "".join((name_a or "").split()).casefold() == "".join((name_b or "").split()).casefold()
+
+
+def clean_answers(questions, raw, required=True):
+    """{question id: answer} checked against the questions; raises EventError for a gap.
+
+    `raw` maps question ids to the submitted text. Required questions need an answer (unless
+    `required` is False: staff adding a walk-in at the door are never blocked by a question
+    the person does not want to answer); a single-choice answer must be one of the options.
+    """
+    answers = {}
+    for question in questions:
+        value = (raw.get(question.id) or "").strip()[:500]
+        if not value:
+            if question.required and required:
+                raise EventError("answer_required", field=f"q{question.id}")
+            continue
+        if question.kind == "choice" and value not in question.choice_list:
+            raise EventError("bad_choice", field=f"q{question.id}")
+        answers[question.id] = value
+    return answers
+
+
+def _save_answers(registration, answers):
+    """Replace a registration's answers."""
+    RegistrationAnswer.delete().where(RegistrationAnswer.registration == registration.id).execute()
+    for question_id, value in answers.items():
+        RegistrationAnswer.create(registration=registration, question=question_id, value=value)
+
+
+def _enterprise(name):
+    """The enterprise of this name, created when new (None for no name).
+
+    Registrations for different events run side by side on PostgreSQL, so two of them may
+    create the same new enterprise at once: the loser of that race takes the winner's row.
+    """
+    name = (name or "").strip()
+    if not name:
+        return None
+    try:
+        with database.atomic():
+            return find_or_create_enterprise(name)
+    except IntegrityError:
+        return Enterprise.get(Enterprise.name == name)
+
+
+def _check_can_register(event, source, now):
+    """Raise EventError unless `event` takes a registration from `source` now."""
+    if source == "walk_in":
+        if event.status not in ("published", "closed") or now >= event.ends_at:
+            raise EventError("walk_in_closed")
+        return
+    state = event.registration_state(now)
+    if state != "open":
+        raise EventError("registration_" + state)
+
+
+def _live_by_mobile(event_id, mobile):
+    """The live registration of this mobile number for the event, if any."""
+    return Registration.get_or_none(
+        Registration.event == event_id,
+        Registration.mobile == mobile,
+        Registration.status.in_(LIVE_STATUSES),
+    )
+
+
+def _existing(existing, person, user):
+    """Decide what a second registration with a known mobile number gets.
+
+    The same person (same name, or the account the mobile number belongs to) gets the
+    registration they already have, so a double click or a retried request creates
+    nothing. Anyone else learns only that the number is taken.
+    """
+    same_account = user is not None and user.mobile == existing.mobile
+    if not (same_account or _same_person(existing.name, person["name"])):
+        raise EventError("mobile_registered", field="mobile")
+    if same_account and existing.user_id is None:
+        Registration.update(user=user.id).where(Registration.id == existing.id).execute()
+        existing.user = user
+    return existing
+
+
+def _promote(event, now):
+    """Seat the head of the waiting list for every free seat (inside the event's lock)."""
+    if event.status == "cancelled" or now >= event.ends_at:
+        return []
+
+    def stamp(row):
+        """Stamp, audit and tell one promoted registration."""
+        Registration.update(confirmed_at=now, updated_at=now).where(
+            Registration.id == row.id
+        ).execute()
+        row.event = event
+        audit.record("registration.promote", row, f"waiting #{row.waiting_number} seated")
+        notify("event.promoted", row)
+
+    return SEATING.promote(event.id, event.seats, on_promote=stamp)
+
+
+def register(
+    event_id,
+    person,
+    answers=None,
+    source="web",
+    user=None,
+    language="zh_CN",
+    actor=None,
+    now=None,
+):
+    """Register a person; return (registration, created).
+
+    `person` holds name, mobile, enterprise_name, position and email (already validated
+    by the form; the enterprise is found or created by name). A signed-in entrepreneur
+    passes `user`. The outcome is confirmed, waiting (with the next number) or, on an
+    approval event, pending. An account holder's consent to the current privacy notice is
+    recorded on the account too. A live registration with the same mobile number is returned
+    unchanged when it is the same person (created is False) and refused otherwise. A
+    walk-in (source "walk_in", entered by staff at the door) takes a free seat and is
+    checked in at once, or is refused when no seat is free.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown registration source {source!r}")
+    now = now or utcnow()
+    answers = answers or {}
+    try:
+        with write_lock(Event, event_id) as event:
+            # A retried request (or a second click) gets the registration it already made,
+            # even when registration has closed in between.
+            existing = _live_by_mobile(event.id, person["mobile"])
+            if existing is not None:
+                return _existing(existing, person, user), False
+            _check_can_register(event, source, now)
+            questions = list(event.questions.order_by(EventQuestion.position))
+            answers = clean_answers(questions, answers, required=source != "walk_in")
+            if source == "walk_in":
+                if SEATING.seated_count(event.id) >= event.seats:
+                    raise EventError("full")
+                status, number = CONFIRMED, None
+            elif event.approval_required:
+                status, number = PENDING, None
+            else:
+                status, number = SEATING.place(event.id, event.seats)
+            registration = Registration.create(
+                event=event,
+                user=user,
+                code=unique_code(Registration.code),
+                token=new_token(),
+                name=person["name"].strip(),
+                mobile=person["mobile"],
+                enterprise=_enterprise(person.get("enterprise_name")),
+                position=(person.get("position") or "").strip(),
+                email=(person.get("email") or "").strip(),
+                status=status,
+                waiting_number=number,
+                source=source,
+                language=language,
+                consent_at=now,
+                consent_version=PRIVACY_NOTICE_VERSION,
+                created_at=now,
+                updated_at=now,
+                confirmed_at=now if status == CONFIRMED else None,
+                checked_in_at=now if source == "walk_in" else None,
+                checked_in_by=actor if source == "walk_in" else None,
+            )
+            _save_answers(registration, answers)
+            if user is not None and user.consent_version != PRIVACY_NOTICE_VERSION:
+                User.update(consent_at=now, consent_version=PRIVACY_NOTICE_VERSION).where(
+                    User.id == user.id
+                ).execute()
+            summary = f"{status} via {source}" + (f", waiting #{number}" if number else "")
+            audit.record("registration.create", registration, summary, actor=actor)
+            notify("event." + status, registration)
+            return registration, True
+    except IntegrityError:
+        # Only reachable when the lock is switched off in tests: the database's unique index
+        # on live (event, mobile) caught a duplicate the lock would have prevented.
+        existing = _live_by_mobile(event_id, person["mobile"])
+        if existing is None:
+            raise
+        return _existing(existing, person, user), False
+
+
+def _locked_registration(event_id, registration_id):
+    """The registration re-read inside its event's lock; EventError if it moved."""
+    registration = Registration.get_or_none(
+        Registration.id == registration_id, Registration.event == event_id
+    )
+    if registration is None:
+        raise EventError("not_found")
+    return registration
+
+
+def can_change(registration, now=None):
+    """True while the person may still correct their details and answers."""
+    return registration.is_live and registration.event.is_open(now)
+
+
+def can_cancel(registration, now=None):
+    """True while the person may still cancel (a live registration, before the start)."""
+    event = registration.event
+    return (
+        registration.is_live and event.status != "cancelled" and (now or utcnow()) < event.starts_at
+    )
+
+
+def update_details(registration, person, answers, now=None):
+    """Correct a registration's details and answers while registration is open.
+
+    The mobile number of an account holder's registration stays that of the account.
+    """
+    now = now or utcnow()
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if not can_change(current, now):
+            raise EventError("changes_closed")
+        mobile = current.mobile if current.user_id else person["mobile"]
+        if mobile != current.mobile and _live_by_mobile(event.id, mobile) is not None:
+            raise EventError("mobile_registered", field="mobile")
+        questions = list(event.questions.order_by(EventQuestion.position))
+        answers = clean_answers(questions, answers)
+        Registration.update(
+            name=person["name"].strip(),
+            mobile=mobile,
+            enterprise=_enterprise(person.get("enterprise_name")),
+            position=(person.get("position") or "").strip(),
+            email=(person.get("email") or "").strip(),
+            updated_at=now,
+        ).where(Registration.id == current.id).execute()
+        _save_answers(current, answers)
+        audit.record("registration.update", current, "details corrected")
+    return Registration.get_by_id(current.id)
+
+
+def cancel(registration, by="self", reason="", actor=None, now=None):
+    """Cancel a live registration; a freed seat goes to the head of the waiting list.
+
+    `by` is "self" (the person, allowed until the event starts) or "staff". Cancelling a
+    registration already cancelled changes nothing and returns it (a double click).
+    Returns (registration, promoted registrations).
+    """
+    now = now or utcnow()
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if current.status == CANCELLED:
+            return current, []
+        if current.status not in TRANSITIONS["cancel"]:
+            raise EventError("not_live")
+        if by == "self" and not can_cancel(current, now):
+            raise EventError("cancel_closed")
+        was_seated = current.status == CONFIRMED
+        reason = reason.strip()[:300]
+        # A cancelled registration is not attending: any check-in it had is taken back.
+        Registration.update(
+            status=CANCELLED,
+            cancelled_by=by,
+            reason=reason,
+            updated_at=now,
+            checked_in_at=None,
+            checked_in_by=None,
+        ).where(Registration.id == current.id).execute()
+        current.status, current.reason, current.checked_in_at = CANCELLED, reason, None
+        audit.record("registration.cancel", current, f"by {by}", actor=actor)
+        notify("event.cancelled_registration", current, reason)
+        promoted = _promote(event, now) if was_seated else []
+    return current, promoted
+
+
+def _place_by_arrival(event, current):
+    """(status, waiting number) for a pending registration being let in, by its arrival.
+
+    A free seat is taken when nobody waits. Otherwise the person joins the waiting list at
+    the place their arrival gives them: ahead of anyone waiting who registered after them
+    (those move down one number), so the list stays in order of arrival whatever order the
+    applications are approved in. Numbers stay unique; runs inside the event's lock.
+    """
+    status, number = SEATING.place(event.id, event.seats)
+    if status == CONFIRMED:
+        return status, None
+    arrived_later = (Registration.created_at > current.created_at) | (
+        (Registration.created_at == current.created_at) & (Registration.id > current.id)
+    )
+    first_later = (
+        Registration.select(fn.MIN(Registration.waiting_number))
+        .where(Registration.event == event.id, Registration.status == WAITING, arrived_later)
+        .scalar()
+    )
+    if first_later is None:
+        return WAITING, number
+    Registration.update(waiting_number=Registration.waiting_number + 1).where(
+        Registration.event == event.id, Registration.waiting_number >= first_later
+    ).execute()
+    return WAITING, first_later
+
+
+def _let_in(event, current, now, action, summary, actor):
+    """Seat or queue a pending registration (inside the event's lock) and tell the person."""
+    status, number = _place_by_arrival(event, current)
+    Registration.update(
+        status=status,
+        waiting_number=number,
+        confirmed_at=now if status == CONFIRMED else None,
+        updated_at=now,
+    ).where(Registration.id == current.id).execute()
+    current.status, current.waiting_number = status, number
+    current.event = event
+    audit.record(action, current, summary or status, actor=actor)
+    notify("event.approved" if status == CONFIRMED else "event.approved_waiting", current)
+    return current
+
+
+def approve(registration, actor=None, now=None):
+    """Approve a pending registration: it takes a free seat or joins the waiting list."""
+    now = now or utcnow()
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if current.status not in TRANSITIONS["approve"]:
+            raise EventError("not_pending")
+        return _let_in(event, current, now, "registration.approve", None, actor)
+
+
+def admit_pending(event, actor=None, now=None):
+    """Let every pending registration in, oldest first (approval was switched off).
+
+    Runs inside the caller's lock of `event`: each takes a free seat or its place on the
+    waiting list by arrival, and is told. Returns the registrations let in.
+    """
+    now = now or utcnow()
+    pending = (
+        Registration.select()
+        .where(Registration.event == event.id, Registration.status == PENDING)
+        .order_by(Registration.created_at, Registration.id)
+    )
+    return [
+        _let_in(event, row, now, "registration.approve", "approval switched off", actor)
+        for row in list(pending)
+    ]
+
+
+def reject(registration, reason, actor=None, now=None):
+    """Reject a registration with a reason (approval events); a freed seat is passed on."""
+    now = now or utcnow()
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise EventError("reason_required", field="reason")
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if not event.approval_required or current.status not in TRANSITIONS["reject"]:
+            raise EventError("not_rejectable")
+        was_seated = current.status == CONFIRMED
+        Registration.update(status=REJECTED, reason=reason, updated_at=now).where(
+            Registration.id == current.id
+        ).execute()
+        current.status, current.reason = REJECTED, reason
+        audit.record("registration.reject", current, "rejected", actor=actor)
+        notify("event.rejected", current, reason)
+        promoted = _promote(event, now) if was_seated else []
+    return current, promoted
+
+
+def check_in(registration, actor=None, now=None):
+    """Mark a confirmed registration as present; return (registration, newly checked in).
+
+    Runs under the event's lock, so a check-in and a cancellation of the same person are
+    decided one after the other; the update itself checks status and check-in time, and only
+    the request whose update changed the row reports a new check-in and writes the audit.
+    """
+    now = now or utcnow()
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if current.status != CONFIRMED:
+            raise EventError("not_confirmed", status=current.status)
+        if event.status == "cancelled":
+            raise EventError("registration_cancelled")
+        if current.checked_in_at is not None:
+            return current, False
+        changed = (
+            Registration.update(checked_in_at=now, checked_in_by=actor)
+            .where(
+                Registration.id == current.id,
+                Registration.status == CONFIRMED,
+                Registration.checked_in_at.is_null(),
+            )
+            .execute()
+        )
+        if changed != 1:
+            current = Registration.get_by_id(current.id)
+            if current.status != CONFIRMED:
+                raise EventError("not_confirmed", status=current.status)
+            return current, False
+        current.checked_in_at = now
+        audit.record("registration.checkin", current, "checked in", actor=actor)
+    return current, True
+
+
+def undo_check_in(registration, actor=None):
+    """Take back a check-in made by mistake (once, however many taps arrive together)."""
+    with write_lock(Event, registration.event_id) as event:
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
+        if current.checked_in_at is None:
+            return current
+        changed = (
+            Registration.update(checked_in_at=None, checked_in_by=None)
+            .where(Registration.id == current.id, Registration.checked_in_at.is_null(False))
+            .execute()
+        )
+        current.checked_in_at = None
+        if changed == 1:
+            audit.record("registration.checkin_undo", current, "check-in undone", actor=actor)
+    return current
+
+
+def find_by_code(text):
+    """The registration whose code was typed or scanned (any case, spaces, dashes), or None."""
+    code = normalise_code(text)
+    if not is_code(code):
+        return None
+    return Registration.get_or_none(Registration.code == code)
+
+
+def promote_waiting(event, now=None):
+    """Fill free seats from the waiting list (used after seats are raised)."""
+    return _promote(event, now or utcnow())

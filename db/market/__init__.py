@@ -1,0 +1,56 @@
+"""The love supermarket (爱心超市): donations in, goods out for points, append-only ledgers.
+
+- models.py      the tables (catalogue, donors, households, documents, three ledgers)
+- ledger.py      the lock, the hash chain, balances summed from rows, MarketError
+- stock.py       catalogue items, write-offs, stock counts
+- cash.py        purchases and spending of donated money
+- donations.py   donors, donations with gapless receipt numbers, honour levels
+- households.py  love cards, yearly review, the monthly allowance
+- redemption.py  the counter
+- reports.py     monthly report, public disclosure, staff lists
+- integrity.py   `flask --app app ledger verify`
+- numerals.py    amounts in Chinese capital numerals
+- privacy.py     personal data: export, erase, purge (db/privacy.py)
+- demo.py        demo data
+
+Every operation owns its transaction and takes `actor` (the user acting) and `at` (the time,
+now by default; demo data and tests pass earlier times).
+"""
+
+from db.market import demo, integrity, privacy  # noqa: F401  (seeder, checks, personal data)
+from db.market.cash import record_purchase, record_spending, reverse_purchase, reverse_spending
+from db.market.donations import record_donation, reverse_donation
+from db.market.households import (
+    issue_allowance,
+    mark_reviewed,
+    register_household,
+    reverse_points_entry,
+    update_household,
+)
+from db.market.ledger import MarketError, cash_balance, points_balance, stock_levels
+from db.market.redemption import redeem, reverse_redemption
+from db.market.stock import record_count, reverse_movement, save_item, write_off
+
+__all__ = [
+    "MarketError",
+    "cash_balance",
+    "issue_allowance",
+    "mark_reviewed",
+    "points_balance",
+    "record_count",
+    "record_donation",
+    "record_purchase",
+    "record_spending",
+    "redeem",
+    "register_household",
+    "reverse_donation",
+    "reverse_movement",
+    "reverse_points_entry",
+    "reverse_purchase",
+    "reverse_redemption",
+    "reverse_spending",
+    "save_item",
+    "stock_levels",
+    "update_household",
+    "write_off",
+]

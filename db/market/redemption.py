@@ -1,0 +1,186 @@
+"""The counter: goods taken for points in one transaction that checks every rule first, and
+the reversal of a redemption made by mistake."""
+
+from db import audit
+from db.base import utcnow
+from db.market.ledger import (
+    MarketError,
+    actor_fields,
+    append,
+    market_lock,
+    new_reversal,
+    points_balance,
+    stock_of,
+)
+from db.market.models import Household, Item, PointsEntry, Redemption, Reversal, StockMovement
+from db.market.periods import period_of
+from db.market.rules import rule
+
+
+def merge_basket(lines):
+    """{item id: quantity} from [(item id, quantity)], dropping zero lines; refuses negatives."""
+    basket = {}
+    for number, (item_id, quantity) in enumerate(lines, start=1):
+        if quantity is None or quantity == 0:
+            continue
+        if quantity < 0:
+            raise MarketError("line_quantity", line=number)
+        basket[int(item_id)] = basket.get(int(item_id), 0) + quantity
+    return basket
+
+
+def price_basket(basket):
+    """[(item, quantity, points)] and the total for a basket, at today's points prices."""
+    items = {item.id: item for item in Item.select().where(Item.id.in_(list(basket)))}
+    lines = [(items[i], q, q * items[i].points_price) for i, q in basket.items() if i in items]
+    return lines, sum(points for _, _, points in lines)
+
+
+def reversed_redemption_ids():
+    """A subquery of the ids of reversed redemptions."""
+    return Reversal.select(Reversal.redemption).where(Reversal.redemption.is_null(False))
+
+
+def visits_in(household_id, period):
+    """Standing (not reversed) redemptions of a household in a month."""
+    return (
+        Redemption.select()
+        .where(
+            (Redemption.household == household_id)
+            & (Redemption.period == period)
+            & Redemption.id.not_in(reversed_redemption_ids())
+        )
+        .count()
+    )
+
+
+def redeem(household_id, lines, actor=None, at=None):
+    """Give goods for points: [(item id, quantity)].
+
+    One transaction under the market lock checks, in this order, the card's status, the
+    month's visit limit, every line (item available, enough in stock) and the balance, then
+    writes the redemption, its stock movements and the points debit. The first rule that fails
+    is raised as a MarketError naming it (and the line), and nothing is written.
+    """
+    at = at or utcnow()
+    basket = merge_basket(lines)
+    if not basket:
+        raise MarketError("empty_basket")
+    with market_lock():
+        household = Household.get_or_none(Household.id == household_id)
+        if household is None:
+            raise MarketError("unknown_card")
+        if household.status != "active":
+            raise MarketError("card_not_active", status=household.status)
+        limit = rule("market.visit_limit")
+        visits = visits_in(household.id, period_of(at))
+        if visits >= limit:
+            raise MarketError("visit_limit", limit=limit, visits=visits)
+        items = {item.id: item for item in Item.select().where(Item.id.in_(list(basket)))}
+        stock = stock_of(basket)
+        for number, (item_id, quantity) in enumerate(basket.items(), start=1):
+            item = items.get(item_id)
+            if item is None:
+                raise MarketError("item_unavailable", line=number)
+            if not item.active:  # taken off the catalogue after the basket was loaded
+                raise MarketError("line_item_inactive", line=number, item=item.name)
+            if stock.get(item_id, 0) < quantity:
+                raise MarketError(
+                    "line_not_enough_stock",
+                    line=number,
+                    item=item.name,
+                    unit=item.unit,
+                    available=stock.get(item_id, 0),
+                    wanted=quantity,
+                )
+        total = sum(items[i].points_price * q for i, q in basket.items())
+        balance = points_balance(household.id)
+        if total > balance:
+            raise MarketError("not_enough_points", balance=balance, total=total)
+        redemption = Redemption.create(
+            household=household, points_total=total, **actor_fields(actor, at)
+        )
+        for item_id, quantity in basket.items():
+            item = items[item_id]
+            append(
+                StockMovement,
+                at,
+                actor,
+                item=item,
+                quantity=-quantity,
+                kind="redemption",
+                unit_value=item.reference_value,
+                unit_points=item.points_price,
+                redemption=redemption,
+            )
+        append(
+            PointsEntry,
+            at,
+            actor,
+            household=household,
+            points=-total,
+            kind="redemption",
+            redemption=redemption,
+        )
+        audit.record(
+            "market.redeem",
+            redemption,
+            f"{household.card_no}: {total} points, {len(basket)} lines",
+            actor=actor,
+        )
+    return redemption
+
+
+def reverse_redemption(redemption_id, reason, actor=None, at=None):
+    """Undo a redemption made by mistake: goods back into stock, points back to the card."""
+    at = at or utcnow()
+    with market_lock():
+        redemption = Redemption.get_or_none(Redemption.id == redemption_id)
+        if redemption is None:
+            raise MarketError("not_reversible")
+        if Reversal.select().where(Reversal.redemption == redemption.id).exists():
+            raise MarketError("already_reversed")
+        reversal = new_reversal(reason, at, actor, redemption=redemption)
+        for movement in redemption.movements.where(StockMovement.kind == "redemption"):
+            append(
+                StockMovement,
+                at,
+                actor,
+                item=movement.item_id,
+                quantity=-movement.quantity,
+                kind="reversal",
+                unit_value=movement.unit_value,
+                unit_points=movement.unit_points,
+                reversal=reversal,
+                reverses=movement,
+                note=reversal.reason,
+            )
+        for entry in redemption.points_entries.where(PointsEntry.kind == "redemption"):
+            append(
+                PointsEntry,
+                at,
+                actor,
+                household=entry.household_id,
+                points=-entry.points,
+                kind="reversal",
+                reversal=reversal,
+                reverses=entry,
+                note=reversal.reason,
+            )
+        audit.record(
+            "market.reverse",
+            reversal,
+            f"redemption {redemption.slip_no}: {reversal.reason}"[:500],
+            actor=actor,
+        )
+    return reversal
+
+
+def redemption_lines(redemption):
+    """The slip's lines: the redemption's movements with their items."""
+    return list(
+        StockMovement.select(StockMovement, Item)
+        .join(Item)
+        .where((StockMovement.redemption == redemption.id) & (StockMovement.kind == "redemption"))
+        .order_by(StockMovement.id)
+    )

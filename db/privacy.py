@@ -1,0 +1,242 @@
+"""Personal data on request (PIPL): export, erase and purge, module by module.
+
+Each module that holds personal data registers a `PersonalData` provider:
+- `export(mobile)` → list of (title, [{label: value}]) sections with everything held (titles
+  and labels as lazy translations, shown to staff and used as spreadsheet headers);
+- `erase(mobile)` → number of records anonymised (inside the caller's transaction);
+- `purge(before)` → number of records anonymised whose purpose ended before `before`.
+Anonymising replaces names, mobiles, free-text answers and contact details and keeps the rows,
+so counts, reports and ledgers stay intact. Providers run in `order`: modules first (erasing a
+registration may queue a notice), then notices, then the account (whose mobile number finds
+the rest).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from db import audit, database
+from db.accounts import UNUSABLE_PASSWORD, LoginAttempt, User, end_all_login_sessions, throttle_keys
+from db.base import utcnow
+from db.notices import Notice
+from db.validators import mask_mobile
+
+ERASED_NAME = "已删除"
+ERASED_TEXT = "（已删除）"
+ERASED_MOBILE_PREFIX = "0"  # real mobile numbers start with 1
+PROVIDERS = []
+
+
+@dataclass
+class PersonalData:
+    """What one module holds about people, and how to hand it over or remove it."""
+
+    name: str
+    export: object
+    erase: object
+    purge: object
+    order: int = 50
+
+
+def provider(name, export, erase, purge, order=50):
+    """Register a module's personal-data provider (lower `order` runs first)."""
+    PROVIDERS.append(PersonalData(name, export, erase, purge, order))
+    PROVIDERS.sort(key=lambda item: item.order)
+
+
+def erased_mobile(row_id):
+    """A placeholder for an erased mobile number, unique per row (so unique indexes over
+    mobile numbers still hold) and never a real number."""
+    return f"{ERASED_MOBILE_PREFIX}{row_id:010d}"
+
+
+def is_erased_mobile(field):
+    """A query expression: the mobile column `field` holds an erased placeholder."""
+    return field.startswith(ERASED_MOBILE_PREFIX)
+
+
+def export_person(mobile, audited_as=None):
+    """Everything held about the person with this mobile number, module by module.
+
+    `audited_as` ("privacy.lookup" when staff look at it, "privacy.export" when they
+    download it) records who looked up whom (masked) and when."""
+    if audited_as:
+        with database.atomic():
+            audit.record(audited_as, object_type="person", summary=mask_mobile(mobile))
+    sections = []
+    for item in PROVIDERS:
+        sections.extend(item.export(mobile))
+    return [(title, rows) for title, rows in sections if rows]
+
+
+def erase_person(mobile, reason):
+    """Anonymise everything held about `mobile` in one transaction; return counts per module."""
+    with database.atomic():
+        counts = {item.name: item.erase(mobile) for item in PROVIDERS}
+        audit.record(
+            "privacy.erase",
+            object_type="person",
+            summary=f"{mask_mobile(mobile)}: {reason[:200]} "
+            + ", ".join(f"{k}={v}" for k, v in counts.items()),
+        )
+    return counts
+
+
+def purge_older_than(months):
+    """Anonymise personal data whose purpose ended more than `months` months ago."""
+    before = utcnow() - timedelta(days=round(months * 30.44))
+    with database.atomic():
+        counts = {item.name: item.purge(before) for item in PROVIDERS}
+        audit.record(
+            "privacy.purge",
+            object_type="person",
+            summary=f"older than {months} months: "
+            + ", ".join(f"{k}={v}" for k, v in counts.items()),
+        )
+    return counts
+
+
+def correct_account(user, name, position):
+    """Correct the name and position of an account on the person's request."""
+    with database.atomic():
+        User.update(name=name.strip(), position=position.strip()).where(
+            User.id == user.id
+        ).execute()
+        audit.record("privacy.correct", user, "name/position corrected")
+
+
+def _account_export(mobile):
+    user = User.get_or_none(User.mobile == mobile)
+    if user is None:
+        return []
+    return [
+        (
+            _l("Account"),
+            [
+                {
+                    _l("Name"): user.name,
+                    _l("Mobile number"): user.mobile,
+                    _l("Username"): user.username,
+                    _l("Role"): user.role,
+                    _l("Enterprise"): user.enterprise.name if user.enterprise else "",
+                    _l("Position"): user.position,
+                    _l("Created (UTC)"): user.created_at,
+                    _l("Last login (UTC)"): user.last_login_at,
+                    _l("Consent given (UTC)"): user.consent_at,
+                    _l("Privacy notice version"): user.consent_version,
+                }
+            ],
+        )
+    ]
+
+
+def _account_erase(mobile):
+    user = User.get_or_none(User.mobile == mobile)
+    if user is None:
+        return 0
+    anonymise_account(user)
+    return 1
+
+
+def anonymise_account(user):
+    """Remove a person from their account; the row stays for the audit trail."""
+    end_all_login_sessions(user)
+    account_key, _address_key = throttle_keys(user.username, "")
+    LoginAttempt.delete().where(LoginAttempt.key == account_key).execute()
+    User.update(
+        name=ERASED_NAME,
+        mobile=None,
+        username=f"deleted-{user.id}",
+        position="",
+        active=False,
+        password_hash=UNUSABLE_PASSWORD,
+        language=None,
+    ).where(User.id == user.id).execute()
+
+
+def _account_purge(before):
+    # Accounts are kept while they are in use; an entrepreneur account not used for the
+    # retention period is anonymised.
+    stale = User.select().where(
+        User.role == "entrepreneur",
+        User.mobile.is_null(False),
+        (User.last_login_at < before) | (User.last_login_at.is_null() & (User.created_at < before)),
+    )
+    count = 0
+    for user in stale:
+        anonymise_account(user)
+        count += 1
+    return count
+
+
+provider("accounts", _account_export, _account_erase, _account_purge, order=90)
+
+
+def _attempts_export(mobile):
+    # Failed logins are throttle records (a key and a time), not shown: erased and purged.
+    return []
+
+
+def _attempts_erase(mobile):
+    """Failed logins under this mobile as username (with or without an account)."""
+    account_key, _address_key = throttle_keys(mobile, "")
+    return LoginAttempt.delete().where(LoginAttempt.key == account_key).execute()
+
+
+def _attempts_purge(before):
+    """Failed logins (keyed by the username typed, often a mobile, or the client's address)
+    only serve throttling for minutes: all those older than the limit go."""
+    return LoginAttempt.delete().where(LoginAttempt.at < before).execute()
+
+
+provider("login_attempts", _attempts_export, _attempts_erase, _attempts_purge, order=95)
+
+
+def _notices_of(mobile):
+    """Notices sent to this mobile number or to the account that has it."""
+    account = User.select(User.id).where(User.mobile == mobile)
+    return Notice.select().where((Notice.mobile == mobile) | Notice.recipient.in_(account))
+
+
+def _notices_export(mobile):
+    rows = list(_notices_of(mobile).order_by(Notice.created_at, Notice.id))
+    return [
+        (
+            _l("Notices"),
+            [
+                {
+                    _l("Created (UTC)"): row.created_at,
+                    _l("Subject"): row.subject,
+                    _l("Text"): row.body,
+                    _l("Mobile number"): row.mobile or "",
+                    _l("E-mail"): row.email or "",
+                    _l("Sent (UTC)"): row.sent_at,
+                }
+                for row in rows
+            ],
+        )
+    ]
+
+
+def _anonymise_notices(query):
+    """Blank the text and addresses of these notices (an unsent one is never sent)."""
+    ids = [row.id for row in query.select(Notice.id)]
+    if ids:
+        Notice.update(body=ERASED_TEXT, mobile=None, email=None, recipient=None).where(
+            Notice.id.in_(ids)
+        ).execute()
+    return len(ids)
+
+
+def _notices_erase(mobile):
+    return _anonymise_notices(_notices_of(mobile))
+
+
+def _notices_purge(before):
+    return _anonymise_notices(
+        Notice.select().where(Notice.created_at < before, Notice.body != ERASED_TEXT)
+    )
+
+
+provider("notices", _notices_export, _notices_erase, _notices_purge, order=80)

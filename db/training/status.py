@@ -1,0 +1,56 @@
+"""The application status machine: the one place that lists every allowed transition.
+
+An application starts from NEW (it does not exist yet). Every change of status goes through
+`db.training.lifecycle.move`, which refuses a pair missing from TRANSITIONS, audits the change
+and queues the notice named here, all in the caller's transaction.
+"""
+
+NEW = None
+PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED = (
+    "pending",
+    "approved",
+    "waiting",
+    "rejected",
+    "withdrawn",
+    "completed",
+)
+STATUSES = (PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED)
+# A live application counts as the person's one application for the course.
+LIVE_STATUSES = (PENDING, APPROVED, WAITING, COMPLETED)
+FINAL_STATUSES = (REJECTED, WITHDRAWN, COMPLETED)
+
+# (from, to): (the action that makes the change, the kind of notice it sends)
+TRANSITIONS = {
+    (NEW, PENDING): ("apply", "training.received"),
+    (NEW, APPROVED): ("apply", "training.approved"),
+    (NEW, WAITING): ("apply", "training.waiting"),
+    (PENDING, APPROVED): ("approve", "training.approved"),
+    (PENDING, WAITING): ("approve", "training.waiting"),
+    (PENDING, REJECTED): ("reject", "training.rejected"),
+    (PENDING, WITHDRAWN): ("withdraw", "training.withdrawn"),
+    (WAITING, APPROVED): ("promote", "training.promoted"),
+    (WAITING, REJECTED): ("reject", "training.rejected"),
+    (WAITING, WITHDRAWN): ("withdraw", "training.withdrawn"),
+    (APPROVED, REJECTED): ("reject", "training.rejected"),
+    (APPROVED, WITHDRAWN): ("withdraw", "training.withdrawn"),
+    (APPROVED, COMPLETED): ("complete", "training.completed"),
+}
+
+# Once a course has started nobody is reviewed or promoted any more: what is still pending or
+# waiting then is closed out (not admitted, with a reason the applicant reads), never left
+# hanging. The change is an allowed transition above, made by the "reject" action.
+CLOSE_OUT = {PENDING: REJECTED, WAITING: REJECTED}
+
+
+def allowed(from_status, to_status):
+    """True when the machine allows going from `from_status` to `to_status`."""
+    return (from_status, to_status) in TRANSITIONS
+
+
+def sources(to_status, action=None):
+    """The statuses from which `to_status` can be reached (by `action`, if given)."""
+    return tuple(
+        origin
+        for (origin, target), (name, _kind) in TRANSITIONS.items()
+        if target == to_status and (action is None or name == action)
+    )

@@ -1,0 +1,205 @@
+"""The data layer: pragmas, the write-lock helper, migrations, audit, seed and backup."""
+
+import sqlite3
+
+import pytest
+
+import db as db_package
+from db import database, migrate, write_lock
+from db.accounts import Enterprise, User
+from db.audit import AuditEntry, record
+from db.demo import DEMO_ACCOUNTS
+from db.settings import get_setting
+from tests.conftest import postgresql_only, sqlite_only
+
+
+@sqlite_only
+def test_sqlite_pragmas(app):
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+@sqlite_only
+def test_closing_refreshes_sqlite_statistics_once_an_hour(
+    app, make_enterprise, query_counter, monkeypatch
+):
+    monkeypatch.setattr(db_package, "_analyzed_at", None)
+    make_enterprise(name="统计企业")
+    assert database.execute_sql("PRAGMA analysis_limit").fetchone()[0] == 1000
+    db_package.close_connection()
+    assert database.is_closed()
+    stats = database.execute_sql("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'enterprise'")
+    assert stats.fetchone()[0] > 0
+    with query_counter() as counter:
+        db_package.close_connection()  # within the hour: no second ANALYZE
+    assert counter.count == 0 and database.is_closed()
+
+
+def test_requests_share_one_pooled_connection_and_a_left_transaction_is_rolled_back(
+    app, client, make_enterprise
+):
+    db_package.release_connections()
+    client.get("/healthz")
+    client.get("/healthz")
+    pool = database.obj
+    assert database.is_closed() and len(pool._connections) == 1 and not pool._in_use
+    # A block that forgot to commit: the pool rolls it back before anyone else gets it.
+    database.connect()
+    database.execute_sql("BEGIN")
+    Enterprise.create(name="未提交企业")
+    database.close()
+    assert not Enterprise.select().where(Enterprise.name == "未提交企业").exists()
+    db_package.release_connections()
+    assert not pool._connections and not pool._in_use
+
+
+def test_write_lock_commits_or_rolls_back_whole(app, make_enterprise):
+    enterprise = make_enterprise(name="锁测试企业")
+    with write_lock(Enterprise, enterprise.id) as locked:
+        assert locked.name == "锁测试企业"
+        Enterprise.update(is_partner=True).where(Enterprise.id == enterprise.id).execute()
+    assert Enterprise.get_by_id(enterprise.id).is_partner
+    with pytest.raises(RuntimeError), write_lock(Enterprise, enterprise.id):
+        Enterprise.update(is_partner=False).where(Enterprise.id == enterprise.id).execute()
+        raise RuntimeError("boom")
+    assert Enterprise.get_by_id(enterprise.id).is_partner, "the failed block left a change"
+
+
+def test_write_lock_without_owner_row(app):
+    with write_lock() as row:
+        assert row is None
+        Enterprise.create(name="无主锁企业")
+    assert Enterprise.select().where(Enterprise.name == "无主锁企业").exists()
+
+
+def test_write_lock_missing_owner_raises(app):
+    with pytest.raises(Enterprise.DoesNotExist), write_lock(Enterprise, 999_999):
+        pass
+
+
+@sqlite_only
+def test_write_lock_takes_the_sqlite_write_lock_at_begin(app, database_url):
+    """Inside write_lock another connection cannot start a write transaction."""
+    path = database_url[len("sqlite:///") :]
+    with write_lock():
+        other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+
+def test_migrations_recorded_and_idempotent(app):
+    assert migrate.database_version() == migrate.code_version() >= 1
+    assert migrate.upgrade() == []
+
+
+def test_app_refuses_database_newer_than_code(app, database_url):
+    migrate.SchemaVersion.create(version=migrate.code_version() + 1, name="9999_from_the_future")
+    database.close()
+    from app import create_app
+
+    with pytest.raises(migrate.SchemaNewerThanCode, match="newer than this code"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url})
+    database.connect(reuse_if_open=True)
+    migrate.SchemaVersion.delete().where(
+        migrate.SchemaVersion.version > migrate.code_version()
+    ).execute()
+
+
+def test_db_upgrade_command(runner):
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"schema at version {migrate.code_version()}" in result.output
+
+
+def test_audit_record_names_actor_and_object(app, make_user):
+    admin = make_user(role="admin")
+    entry = record("thing.done", admin, "did a thing", actor=admin)
+    assert (entry.actor_label, entry.object_type, entry.object_id) == (
+        admin.username,
+        "user",
+        admin.id,
+    )
+
+
+def test_seed_demo_is_idempotent(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo data loaded" in first.output
+    counts = (User.select().count(), Enterprise.select().count())
+    # Modules may add invented people (course applicants need accounts); the five demo
+    # accounts are all there.
+    demo_usernames = [a[0] for a in DEMO_ACCOUNTS]
+    assert User.select().where(User.username.in_(demo_usernames)).count() == len(DEMO_ACCOUNTS)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert "already present" in second.output
+    assert (User.select().count(), Enterprise.select().count()) == counts
+    assert get_setting("demo_seeded")
+    for username, password, role in [(a[0], a[6], a[2]) for a in DEMO_ACCOUNTS]:
+        user = User.get(User.username == username)
+        assert user.role == role and user.check_password(password)
+
+
+def test_seed_demo_refuses_real_data(runner, make_user):
+    make_user(role="admin", username="real-admin")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "not demo data" in result.output
+    assert User.select().count() == 1
+    first_run = runner.invoke(args=["seed-demo", "--first-run"])
+    assert first_run.exit_code == 0 and "not loaded" in first_run.output
+    assert User.select().count() == 1
+
+
+def test_create_user_command(runner, monkeypatch):
+    monkeypatch.setenv("NEW_PASSWORD", "a-long-password")
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "zhou",
+            "--name",
+            "周敏",
+            "--role",
+            "staff",
+            "--password-env",
+            "NEW_PASSWORD",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = User.get(User.username == "zhou")
+    assert user.role == "staff" and user.check_password("a-long-password")
+    assert AuditEntry.select().where(AuditEntry.action == "account.create").count() == 1
+    monkeypatch.setenv("NEW_PASSWORD", "short")
+    short = ["create-user", "--username", "x2", "--name", "X", "--role", "staff"]
+    refused = runner.invoke(args=[*short, "--password-env", "NEW_PASSWORD"])
+    assert refused.exit_code != 0
+    assert not User.select().where(User.username == "x2").exists()
+
+
+@sqlite_only
+def test_backup_opens_cleanly(runner, make_user, tmp_path):
+    make_user(role="staff", username="backup-me")
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM user WHERE username='backup-me'").fetchone()[0] == 1
+    copy.close()
+    again = runner.invoke(args=["backup", str(target)])
+    assert again.exit_code != 0 and "exists" in again.output
+
+
+@postgresql_only
+def test_backup_on_postgresql_says_what_to_run(runner):
+    result = runner.invoke(args=["backup", "/tmp/x.dump"])
+    assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_migration_numbers_are_unique():
+    numbers = [number for number, _, _ in migrate.available_migrations()]
+    assert len(numbers) == len(set(numbers)), f"two migrations share a number: {numbers}"

@@ -1,0 +1,279 @@
+"""The service-hall kiosk: check in, register on the spot, course sign-in, notice board,
+privacy (masking, no-store, nothing personal in URLs) and the fence around the account."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from db.base import utcnow
+from db.events import registrations
+from db.events.models import Registration
+from db.training import Application, Attendance
+from tests.events_support import guest, new_event
+from tests.training_helpers import add_session, make_application, make_course
+
+ELEVEN_DIGITS = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture
+def kiosk(login_as):
+    return login_as("kiosk")
+
+
+def today_event(**fields):
+    return new_event(starts_in=timedelta(minutes=30), title="今日经济时事报告会", **fields)
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def assert_private(response):
+    """No full mobile number on a kiosk screen, and never cached."""
+    assert not ELEVEN_DIGITS.search(text_of(response))
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_start_screen_lists_today_and_four_actions(kiosk):
+    today_event()
+    page = kiosk.get("/kiosk/")
+    body = text_of(page)
+    assert "今日经济时事报告会" in body
+    for action in ("/kiosk/check-in", "/kiosk/register", "/kiosk/course", "/kiosk/notices"):
+        assert f'href="{action}"' in body
+    assert_private(page)
+
+
+def test_check_in_by_code_shows_masked_name(kiosk):
+    event = today_event()
+    registration, _ = registrations.register(event.id, guest(1, name="张晓明"))
+    response = kiosk.post("/kiosk/check-in", data={"code": registration.code.lower()})
+    body = text_of(response)
+    assert response.status_code == 200
+    assert "张*明" in body and "张晓明" not in body and "今日经济时事报告会" in body
+    assert 'data-return-after="6"' in body
+    assert Registration.get_by_id(registration.id).checked_in_at is not None
+    assert_private(response)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("unknown", "没有找到这个报名码"),
+        ("other_day", "不是今天活动的报名码"),
+        ("twice", "此报名已签到"),
+        ("waiting", "此报名无法在这里签到"),
+    ],
+)
+def test_check_in_refusals_reveal_nothing(kiosk, case, message):
+    event = today_event(seats=1)
+    first, _ = registrations.register(event.id, guest(1, name="王大力"))
+    code = first.code
+    if case == "unknown":
+        code = "ZZZZ2222"
+    elif case == "other_day":
+        later = new_event(starts_in=timedelta(days=2))
+        code = registrations.register(later.id, guest(2))[0].code
+    elif case == "twice":
+        registrations.check_in(first)
+    elif case == "waiting":
+        code = registrations.register(event.id, guest(3, name="李候补"))[0].code
+    response = kiosk.post("/kiosk/check-in", data={"code": code})
+    body = text_of(response)
+    assert response.status_code == 422 and message in body
+    assert "王大力" not in body and "李候补" not in body and "王*力" not in body
+    assert code not in body  # the typed code is not echoed back
+
+
+def test_check_in_by_mobile_with_the_keypad(kiosk):
+    event = today_event()
+    registration, _ = registrations.register(event.id, guest(7, name="赵敏"))
+    found = kiosk.post("/kiosk/check-in/mobile", data={"mobile": "13800010007"})
+    body = text_of(found)
+    assert found.status_code == 200 and "赵*" in body and "138****0007" in body
+    assert_private(found)
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    assert str(registration.id) != token
+    done = kiosk.post("/kiosk/check-in/confirm", data={"token": token})
+    assert "签到成功" in text_of(done)
+    assert Registration.get_by_id(registration.id).checked_in_at is not None
+
+
+def test_check_in_by_mobile_refusals(kiosk):
+    nothing = kiosk.post("/kiosk/check-in/mobile", data={"mobile": "13800019999"})
+    assert nothing.status_code == 422 and "没有找到该手机号今天的报名" in text_of(nothing)
+    forged = kiosk.post("/kiosk/check-in/confirm", data={"token": "1"})
+    assert forged.status_code == 422 and "操作超时" in text_of(forged)
+    bad = kiosk.post("/kiosk/check-in/mobile", data={"mobile": "12345"})
+    assert bad.status_code == 422
+
+
+def test_register_on_the_spot_confirmed_then_waiting(kiosk):
+    event = new_event(seats=1, starts_in=timedelta(days=2), title="本周企业家沙龙")
+    listing = text_of(kiosk.get("/kiosk/register"))
+    assert "本周企业家沙龙" in listing
+    form = dict(name="钱多多", mobile="13800017001", enterprise="宝华集团", consent="y")
+    first = kiosk.post(f"/kiosk/register/{event.id}", data=form)
+    body = text_of(first)
+    registration = Registration.get(Registration.mobile == "13800017001")
+    assert first.status_code == 200 and "报名成功" in body and registration.code in body
+    assert "<svg" in body and registration.source == "kiosk"
+    assert registration.consent_at is not None and registration.token not in body
+    assert_private(first)
+    second = kiosk.post(
+        f"/kiosk/register/{event.id}", data=form | {"mobile": "13800017002", "name": "孙候补"}
+    )
+    assert "候补名单" in text_of(second)
+    again = kiosk.post(f"/kiosk/register/{event.id}", data=form)
+    assert "您已经报名了此活动" in text_of(again)
+    assert Registration.select().where(Registration.event == event.id).count() == 2
+
+
+def test_register_refusals_write_nothing(kiosk):
+    event = new_event(seats=3, starts_in=timedelta(days=2))
+    no_consent = kiosk.post(
+        f"/kiosk/register/{event.id}", data=dict(name="甲", mobile="13800017003", enterprise="乙")
+    )
+    assert no_consent.status_code == 422 and "请同意隐私声明" in text_of(no_consent)
+    bad_mobile = kiosk.post(
+        f"/kiosk/register/{event.id}",
+        data=dict(name="甲", mobile="1380001", enterprise="乙", consent="y"),
+    )
+    assert bad_mobile.status_code == 422
+    assert Registration.select().count() == 0
+    closed = new_event(seats=3, starts_in=timedelta(days=2), publish=False)
+    assert kiosk.get(f"/kiosk/register/{closed.id}").status_code == 404
+
+
+def test_course_sign_in_by_code_and_mobile(kiosk, make_user):
+    person = make_user(role="entrepreneur", name="周学员", mobile="13800018001")
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(minutes=10), hours=2, topic="战略管理")
+    make_application(course, person, status="approved")
+    wrong = kiosk.post("/kiosk/course", data={"code": session.code, "mobile": "13800018002"})
+    assert wrong.status_code == 422 and "无法用此签到码和手机号签到" in text_of(wrong)
+    done = kiosk.post("/kiosk/course", data={"code": session.code, "mobile": "13800018001"})
+    body = text_of(done)
+    assert done.status_code == 200 and "周*员" in body and "战略管理" in body
+    assert_private(done)
+    application = Application.get(Application.user == person.id)
+    assert Attendance.select().where(Attendance.application == application.id).count() == 1
+
+
+def test_course_sign_in_by_mobile_alone(kiosk, make_user):
+    person = make_user(role="entrepreneur", name="吴学员", mobile="13800018011")
+    course = make_course(sessions=0, title="中国注册高级商务策划师培训班")
+    now_session = add_session(course, utcnow() - timedelta(minutes=10), hours=2, topic="营销策划")
+    add_session(course, utcnow() + timedelta(days=2), hours=2, topic="以后的课")
+    make_application(course, person, status="approved")
+    found = kiosk.post("/kiosk/course", data={"mobile": "13800018011"})
+    body = text_of(found)
+    assert found.status_code == 200 and "营销策划" in body and "以后的课" not in body
+    assert "吴*员" in body and "138****8011" in body and "吴学员" not in body
+    assert_private(found)
+    tokens = re.findall(r'name="token" value="([^"]+)"', body)
+    assert len(tokens) == 1 and str(now_session.id) not in tokens[0].split(".")[0]
+    done = kiosk.post("/kiosk/course/confirm", data={"token": tokens[0]})
+    assert done.status_code == 200 and "签到成功" in text_of(done)
+    assert_private(done)
+    mark = Attendance.get(Attendance.session == now_session.id)
+    assert mark.application.user_id == person.id
+    assert mark.method == "kiosk" and mark.recorded_by.role == "kiosk"  # the kiosk did it
+    again = kiosk.post("/kiosk/course/confirm", data={"token": tokens[0]})
+    assert again.status_code == 200  # twice changes nothing
+    assert Attendance.select().where(Attendance.session == now_session.id).count() == 1
+    forged = kiosk.post("/kiosk/course/confirm", data={"token": "1"})
+    assert forged.status_code == 422 and "操作超时" in text_of(forged)
+    assert Attendance.select().count() == 1
+
+
+def test_course_sign_in_by_mobile_reveals_nothing(kiosk, make_user):
+    enrolled = make_user(role="entrepreneur", name="郑学员", mobile="13800018021")
+    make_user(role="entrepreneur", name="冯路人", mobile="13800018022")
+    course = make_course(sessions=0)
+    add_session(course, utcnow() + timedelta(hours=5), hours=2)  # nothing open now
+    make_application(course, enrolled, status="approved")
+    other = make_course(sessions=0)
+    add_session(other, utcnow() - timedelta(minutes=5), hours=2)  # open, but not theirs
+    answers = [
+        kiosk.post("/kiosk/course", data={"mobile": mobile})
+        for mobile in ("13800018021", "13800018022", "13800018029")
+    ]
+    # The same screen apart from the CSRF tokens (signed with the time).
+    texts = {re.sub(r'value="[^"]*"|"X-CSRFToken": "[^"]*"', "", text_of(a)) for a in answers}
+    assert len(texts) == 1  # the same screen for enrolled, not enrolled and unknown
+    for answer in answers:
+        assert answer.status_code == 422 and "没有找到此手机号现在可以签到的课次" in text_of(answer)
+        assert "郑" not in text_of(answer) and "冯" not in text_of(answer)
+    assert Attendance.select().count() == 0
+
+
+def test_automatic_return_resets_the_language(kiosk):
+    kiosk.post("/language/en", data={"next": "/kiosk/"})
+    page = text_of(kiosk.get("/kiosk/"))
+    assert 'lang="en"' in page and "Welcome to the service hall" in page
+    back = kiosk.get("/kiosk/?reset=1")
+    assert back.status_code == 302 and back.headers["Location"].endswith("/kiosk/")
+    page = text_of(kiosk.get("/kiosk/"))
+    assert '<html lang="zh-CN">' in page and "欢迎来到服务大厅" in page
+
+
+def test_language_switch_reloads_the_whole_kiosk_page(kiosk):
+    body = text_of(kiosk.get("/kiosk/check-in"))
+    switch = body[body.index("language-switch") - 200 : body.index("language-switch")]
+    assert 'hx-boost="false"' in switch  # a full page load: <html lang> follows the text
+
+
+def test_course_sign_in_window(kiosk, make_user):
+    person = make_user(role="entrepreneur", mobile="13800018003")
+    course = make_course(sessions=0)
+    later = add_session(course, utcnow() + timedelta(hours=3), hours=2)
+    make_application(course, person, status="approved")
+    early = kiosk.post("/kiosk/course", data={"code": later.code, "mobile": "13800018003"})
+    assert early.status_code == 422 and "30 分钟开放签到" in text_of(early)
+
+
+def test_open_courses_qr_opens_the_application_form(kiosk):
+    from views.qr import qr_svg
+
+    course = make_course(title="高级职业经理人研修班")
+    body = text_of(kiosk.get("/kiosk/courses"))
+    apply_url = f"http://localhost/courses/{course.id}/apply"
+    assert "高级职业经理人研修班" in body and apply_url in body  # printed under the QR
+    # The QR encodes exactly the web application form's URL (not the course page).
+    expected = re.search(r' d="([^"]+)"', qr_svg(apply_url, scale=4)).group(1)
+    assert f' d="{expected}"' in body
+    detail = re.search(r' d="([^"]+)"', qr_svg(f"http://localhost/courses/{course.id}", scale=4))
+    assert f' d="{detail.group(1)}"' not in body
+
+
+def test_notice_board_has_no_personal_data(app):
+    from db import demo
+
+    demo.seed()
+    kiosk = app.test_client()
+    kiosk.post("/login", data={"username": "kiosk", "password": "demo-kiosk-1"})
+    page = kiosk.get("/kiosk/notices")
+    body = text_of(page)
+    assert page.status_code == 200 and "本月爱心超市" in body
+    assert "GZ000" not in body  # no love-card numbers
+    assert_private(page)
+
+
+def test_kiosk_is_fenced_and_has_no_menu(kiosk):
+    for path in ("/manage/events", "/market", "/admin/users", "/account", "/events"):
+        assert kiosk.get(path).status_code in (403, 404), path
+    body = text_of(kiosk.get("/kiosk/"))
+    assert "退出" not in body and "/account" not in body
+    assert kiosk.get("/market/disclosure").status_code == 200
+
+
+def test_kiosk_pages_turn_off_htmx_history(kiosk):
+    body = text_of(kiosk.get("/kiosk/check-in"))
+    assert '"historyEnabled":false' in body and "data-idle-seconds" in body
+
+
+def test_idle_timeout_is_a_setting(app, kiosk):
+    app.config["KIOSK_IDLE_SECONDS"] = 15
+    assert 'data-idle-seconds="15"' in text_of(kiosk.get("/kiosk/"))

@@ -1,0 +1,120 @@
+"""Personal data on request: export, correct, erase; purge by age; nothing in URLs."""
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from db.accounts import User
+from db.audit import AuditEntry
+from db.base import utcnow
+from tests.conftest import TEST_PASSWORD
+
+
+def test_staff_find_export_correct_and_erase(login_as, make_user, app):
+    person = make_user(role="entrepreneur", mobile="13800004321", name="孙丽")
+    staff = login_as("staff")
+    page = staff.post("/staff/personal-data/", data={"mobile": "13800004321"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "孙丽" in body and "138****4321" in body
+
+    download = staff.post("/staff/personal-data/export", data={"mobile": "13800004321"})
+    sheet = load_workbook(io.BytesIO(download.get_data())).active
+    assert "孙丽" in [c.value for c in sheet[2]]
+
+    staff.post(
+        "/staff/personal-data/correct",
+        data={"mobile": "13800004321", "name": "孙莉", "position": "经理"},
+    )
+    assert User.get_by_id(person.id).name == "孙莉"
+
+    refused = staff.post(
+        "/staff/personal-data/erase", data={"mobile": "13800004321", "reason": "x"}
+    )
+    assert refused.status_code == 422 and User.get_by_id(person.id).mobile == "13800004321"
+    staff.post(
+        "/staff/personal-data/erase",
+        data={"mobile": "13800004321", "reason": "本人来电要求删除", "confirm": "y"},
+    )
+    erased = User.get_by_id(person.id)
+    assert erased.mobile is None and erased.name == "已删除" and not erased.active
+    assert not erased.check_password(TEST_PASSWORD)
+    entry = AuditEntry.get(AuditEntry.action == "privacy.erase")
+    assert "13800004321" not in entry.summary and "138****4321" in entry.summary
+    again = staff.post("/staff/personal-data/", data={"mobile": "13800004321"})
+    assert "没有与该手机号相关的信息" in again.get_data(as_text=True)
+
+
+def test_erased_person_can_no_longer_log_in(app, make_user):
+    from db.privacy import erase_person
+
+    person = make_user(role="entrepreneur", mobile="13800004322")
+    erase_person("13800004322", "request")
+    response = app.test_client().post(
+        "/login", data={"username": person.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 422
+
+
+def test_bad_mobile_refused(login_as):
+    response = login_as("staff").post("/staff/personal-data/", data={"mobile": "12345"})
+    assert response.status_code == 422
+
+
+def test_purge_command(runner, make_user):
+    old = make_user(role="entrepreneur", mobile="13800004323")
+    recent = make_user(role="entrepreneur", mobile="13800004324")
+    staff = make_user(role="staff")
+    long_ago = utcnow() - timedelta(days=800)
+    User.update(created_at=long_ago, last_login_at=long_ago).where(User.id == old.id).execute()
+    User.update(last_login_at=utcnow()).where(User.id == recent.id).execute()
+    result = runner.invoke(args=["purge-personal-data", "--older-than", "24m"])
+    assert result.exit_code == 0, result.output
+    assert "accounts: 1 anonymised" in result.output
+    assert User.get_by_id(old.id).mobile is None
+    assert User.get_by_id(recent.id).mobile == "13800004324"
+    assert User.get_by_id(staff.id).active
+    bad = runner.invoke(args=["purge-personal-data", "--older-than", "two years"])
+    assert bad.exit_code != 0
+
+
+def test_looking_up_and_exporting_a_person_is_audited(login_as):
+    staff = login_as("staff")
+    staff.post("/staff/personal-data/", data={"mobile": "13800004323"})
+    staff.post("/staff/personal-data/export", data={"mobile": "13800004323"})
+    staff.post("/staff/personal-data/", data={"mobile": "123"})  # refused: not audited
+    entries = list(
+        AuditEntry.select()
+        .where(AuditEntry.action.in_(["privacy.lookup", "privacy.export"]))
+        .order_by(AuditEntry.id)
+    )
+    assert [e.action for e in entries] == ["privacy.lookup", "privacy.export"]
+    for entry in entries:
+        assert entry.summary == "138****4323" and entry.object_type == "person"
+        assert entry.actor is not None and entry.actor.role == "staff"
+
+
+def test_failed_logins_are_purged_after_the_limit_and_erased_on_request(runner, app):
+    from db.accounts import LoginAttempt, throttle_keys
+    from db.privacy import erase_person
+
+    client = app.test_client()
+    client.post("/login", data={"username": "13800004324", "password": "wrong-password"})
+    client.post("/login", data={"username": "13800004325", "password": "wrong-password"})
+    keys = [a.key for a in LoginAttempt.select()]
+    assert any("13800004324" in key for key in keys), keys  # raw mobile and address kept
+    LoginAttempt.create(key="address:10.1.2.3", at=utcnow() - timedelta(days=800))
+    LoginAttempt.create(key="account:13800004326", at=utcnow() - timedelta(days=800))
+
+    result = runner.invoke(args=["purge-personal-data", "--older-than", "24m"])
+    assert result.exit_code == 0, result.output
+    assert "login_attempts: 2 anonymised" in result.output
+    left = [a.key for a in LoginAttempt.select()]
+    assert "address:10.1.2.3" not in left and "account:13800004326" not in left
+    assert any("13800004324" in key for key in left)  # recent ones still throttle
+
+    # A person without an account asks: the failed logins under their mobile go too.
+    erase_person("13800004324", "本人要求")
+    account_key, _ = throttle_keys("13800004324", "")
+    assert not LoginAttempt.select().where(LoginAttempt.key == account_key).exists()
+    assert LoginAttempt.select().where(LoginAttempt.key.contains("13800004325")).exists()

@@ -1,0 +1,176 @@
+"""Administration: accounts (create, deactivate) and the audit log."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from peewee import fn
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from db import accounts
+from db.accounts import ROLES, AccountError, User
+from db.audit import AuditEntry
+from db.validators import mask_username
+from views.access import admin_required
+from views.auth import MobileField, account_error_text, mobile_number
+from views.pages import render_page
+from views.params import parse_int
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "staff": _l("Staff"),
+    "entrepreneur": _l("Entrepreneur"),
+    "kiosk": _l("Kiosk"),
+}
+
+
+class NewAccountForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        [
+            DataRequired(),
+            Length(max=64),
+            Regexp(
+                r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore.")
+            ),
+        ],
+    )
+    name = StringField(_l("Name"), [DataRequired(), Length(max=50)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES])
+    mobile = MobileField(_l("Mobile number (optional)"), [Optional(), mobile_number])
+    password = PasswordField(
+        _l("Initial password"),
+        [DataRequired(), Length(min=8, max=200, message=_l("Use at least 8 characters."))],
+    )
+
+    def validate_username(self, field):
+        if User.select().where(User.username == field.data.strip()).exists():
+            raise ValidationError(_("This username is already in use."))
+
+    def validate_mobile(self, field):
+        if field.data and User.select().where(User.mobile == field.data).exists():
+            raise ValidationError(_("An account with this mobile number already exists."))
+
+
+def page_number():
+    """The `page` query parameter, 1 for anything unusable."""
+    value = request.args.get("page", "1")
+    return parse_int(value, default=1, minimum=1, maximum=99_999)
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    """Accounts, searchable by name, username or mobile, filterable by role."""
+    query = User.select().order_by(User.created_at.desc(), User.id.desc())
+    q = request.args.get("q", "").strip()[:50]
+    role = request.args.get("role", "")
+    if q:
+        like = f"%{q}%"
+        query = query.where(User.name**like | User.username**like | User.mobile**like)
+    if role in ROLES:
+        query = query.where(User.role == role)
+    page = page_number()
+    total = query.count()
+    rows = list(query.paginate(page, PAGE_SIZE))
+    return render_page(
+        "admin/users.html",
+        block="rows",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        q=q,
+        role=role,
+        role_names=ROLE_NAMES,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def create_user():
+    """Create a staff, kiosk, admin or entrepreneur account."""
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_account(
+                username=form.username.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                mobile=form.mobile.data or None,
+                actor=current_user,
+            )
+        except AccountError as exc:
+            getattr(form, exc.field or "username").errors.append(account_error_text(exc))
+        else:
+            flash(_("Account %(username)s created.", username=user.username), "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.is_submitted() else 200
+    return render_page("admin/user_new.html", form=form, status=status, role_names=ROLE_NAMES)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def set_active(user_id):
+    """Deactivate or reactivate an account."""
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    try:
+        accounts.set_active(user, active, actor=current_user)
+    except AccountError as exc:
+        flash(account_error_text(exc), "error")
+    else:
+        message = (
+            _("Account %(username)s reactivated.")
+            if active
+            else _("Account %(username)s deactivated; it can no longer log in.")
+        )
+        flash(message % {"username": user.username}, "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/audit")
+@admin_required
+def audit():
+    """The audit log, newest first, filtered by action, object type, account and text."""
+    query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    filters = {
+        "action": request.args.get("action", "").strip()[:64],
+        "object_type": request.args.get("object_type", "").strip()[:40],
+        "actor": request.args.get("actor", "").strip()[:64],
+        "q": request.args.get("q", "").strip()[:100],
+    }
+    if filters["action"]:
+        query = query.where(AuditEntry.action == filters["action"])
+    if filters["object_type"]:
+        query = query.where(AuditEntry.object_type == filters["object_type"])
+    if filters["actor"]:
+        # Entrepreneurs' usernames (their mobile numbers) are stored masked.
+        query = query.where(AuditEntry.actor_label == mask_username(filters["actor"]))
+    if filters["q"]:
+        query = query.where(AuditEntry.summary ** f"%{filters['q']}%")
+    page = page_number()
+    # One row more than a page tells whether an older page exists.
+    rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    actions = [
+        row.action
+        for row in AuditEntry.select(fn.DISTINCT(AuditEntry.action).alias("action"))
+        .order_by(AuditEntry.action)
+        .limit(200)
+    ]
+    return render_page(
+        "admin/audit.html",
+        block="rows",
+        rows=rows[:PAGE_SIZE],
+        has_more=len(rows) > PAGE_SIZE,
+        page=page,
+        filters=filters,
+        actions=actions,
+    )

@@ -1,0 +1,396 @@
+"""Staff pages: events (create, edit, publish, close, cancel), registrations and their
+decisions, walk-ins, exports, the sign-in sheet and attendance figures."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from db.events import STATUSES, EventError, manage, queries, registrations
+from db.events.models import EVENT_STATUSES, SEATING, Event, Registration
+from views.access import staff_required
+from views.events import bp
+from views.events.common import (
+    ERRORS,
+    STATUS_NAMES,
+    add_error,
+    error_text,
+    event_or_404,
+    page_number,
+    registration_or_404,
+)
+from views.events.forms import EventForm, ReasonForm, WalkInForm, answers_from, with_questions
+from views.pages import ButtonForm, is_fragment_request, render_page, safe_next
+
+EVENTS_PAGE_SIZE = 50
+ROWS_PAGE_SIZE = 50  # registrations in one response (heavy rows: 100 made 180 KB pages)
+
+
+@bp.route("/manage/events")
+@staff_required
+def manage_index():
+    """Every event, newest first, filtered by status and searchable."""
+    status = request.args.get("status", "")
+    status = status if status in EVENT_STATUSES else ""
+    q = request.args.get("q", "").strip()[:50]
+    query = Event.select().order_by(Event.starts_at.desc(), Event.id.desc())
+    if status:
+        query = query.where(Event.status == status)
+    if q:
+        query = query.where(Event.title ** f"%{q}%" | Event.venue ** f"%{q}%")
+    page = page_number()
+    total = query.count()
+    events = list(query.paginate(page, EVENTS_PAGE_SIZE))
+    return render_page(
+        "events/manage_index.html",
+        block="results",
+        events=events,
+        figures=queries.counts_for([event.id for event in events]),
+        total=total,
+        page=page,
+        pages=max(1, -(-total // EVENTS_PAGE_SIZE)),
+        status_filter=status,
+        statuses=EVENT_STATUSES,
+        q=q,
+    )
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@staff_required
+def create():
+    """Create a draft event."""
+    form = EventForm()
+    if not form.is_submitted():
+        form.kind.data, form.seats.data = "forum", 50
+    if form.validate_on_submit():
+        try:
+            event = manage.create_event(form.event_data(), form.question_data(), actor=current_user)
+        except EventError as exc:
+            add_error(form, exc)
+        else:
+            flash(_("Draft saved. Check it, then publish it to open registration."), "success")
+            return redirect(url_for("events.manage_event", event_id=event.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "events/event_form.html", form=form, event=None, questions_locked=False, status=status
+    )
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(event_id):
+    """Edit an event; the questions are fixed once someone has registered."""
+    event = event_or_404(event_id)
+    locked = manage.has_registrations(event)
+    form = EventForm()
+    if not form.is_submitted():
+        form.fill_from(event, queries.questions_of(event))
+    elif form.validate():
+        try:
+            saved, promoted = manage.update_event(
+                event.id,
+                form.event_data(),
+                None if locked else form.question_data(),
+                actor=current_user,
+            )
+        except EventError as exc:
+            add_error(form, exc)
+        else:
+            flash(_("Event saved."), "success")
+            if saved.admitted:
+                flash(
+                    _(
+                        "Approval is off: %(count)s pending registrations were let in by "
+                        "arrival (a seat, or the waiting list) and told.",
+                        count=len(saved.admitted),
+                    ),
+                    "success",
+                )
+            if promoted:
+                flash(
+                    _(
+                        "%(count)s people moved from the waiting list to confirmed and were told.",
+                        count=len(promoted),
+                    ),
+                    "success",
+                )
+            return redirect(url_for("events.manage_event", event_id=event.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "events/event_form.html",
+        form=form,
+        event=event,
+        questions_locked=locked,
+        locked_questions=queries.questions_of(event) if locked else [],
+        status=status,
+    )
+
+
+STATUS_ACTIONS = {
+    "publish": (manage.publish, _l("Published: registration is open within its window.")),
+    "close": (manage.close, _l("Registration closed.")),
+    "reopen": (manage.reopen, _l("Registration reopened.")),
+}
+
+
+@bp.route("/manage/events/<int:event_id>/status", methods=["POST"])
+@staff_required
+def set_status(event_id):
+    """Publish, close or reopen an event."""
+    event = event_or_404(event_id)
+    action = STATUS_ACTIONS.get(request.form.get("action", ""))
+    if action is None:
+        flash(str(ERRORS["bad_status"]), "error")
+    else:
+        function, message = action
+        try:
+            function(event.id, actor=current_user)
+        except EventError as exc:
+            flash(error_text(exc), "error")
+        else:
+            flash(str(message), "success")
+    return redirect(url_for("events.manage_event", event_id=event.id), code=303)
+
+
+@bp.route("/manage/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@staff_required
+def cancel_event(event_id):
+    """Cancel an event after confirming; everyone registered is told."""
+    event = event_or_404(event_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            told = manage.cancel_event(event.id, form.reason.data, actor=current_user)
+        except EventError as exc:
+            add_error(form, exc)
+        else:
+            flash(_("Event cancelled; %(count)s people were told.", count=told), "success")
+            return redirect(url_for("events.manage_event", event_id=event.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "events/cancel_event.html",
+        event=event,
+        form=form,
+        figures=queries.counts(event),
+        status=status,
+    )
+
+
+def _filters():
+    """The search text and status filter of a registrations list."""
+    q = request.args.get("q", "").strip()[:50]
+    status = request.args.get("status", "")
+    return q, status if status in STATUSES else ""
+
+
+@bp.route("/manage/events/<int:event_id>")
+@staff_required
+def manage_event(event_id):
+    """An event's registrations: search as you type, filter, scroll for more (50 a time)."""
+    event = event_or_404(event_id)
+    q, status = _filters()
+    page = page_number()
+    query = queries.search_registrations(event, q=q, status=status)
+    offset = (page - 1) * ROWS_PAGE_SIZE
+    rows = list(query.offset(offset).limit(ROWS_PAGE_SIZE + 1))
+    has_more = len(rows) > ROWS_PAGE_SIZE
+    rows = rows[:ROWS_PAGE_SIZE]
+    # Page 1 answers the search box (count and table); later pages only add rows.
+    block = "results" if page == 1 else "rows"
+    return render_page(
+        "events/manage_event.html",
+        block=block,
+        event=event,
+        rows=rows,
+        total=query.count() if page == 1 else None,
+        has_more=has_more,
+        page=page,
+        q=q,
+        status_filter=status,
+        statuses=STATUSES,
+        figures=queries.counts(event),
+        positions=SEATING.waiting_positions(event.id),
+        answers=queries.answers_for([row.id for row in rows]),
+        questions=queries.questions_of(event),
+        by_enterprise=queries.attendance_by_enterprise(20, event=event) if event.is_past() else [],
+        reason_form=ReasonForm(),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/manage/events/<int:event_id>/counts")
+@staff_required
+def counts(event_id):
+    """The live counts panel alone (polled, and refreshed after every change)."""
+    event = event_or_404(event_id)
+    if not is_fragment_request():
+        return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_page(
+        "events/manage_event.html", block="counts", event=event, figures=queries.counts(event)
+    )
+
+
+def _row_response(registration, error=None):
+    """After a row action: the row again (htmx) or back to the page it came from."""
+    screen = request.form.get("screen", "")
+    if is_fragment_request():
+        registration = Registration.get_by_id(registration.id)
+        template, block = (
+            ("events/door.html", "door_row")
+            if screen == "door"
+            else ("events/manage_event.html", "row")
+        )
+        response = render_page(
+            template,
+            block=block,
+            event=registration.event,
+            row=registration,
+            positions=SEATING.waiting_positions(registration.event_id),
+            answers=queries.answers_for([registration.id]),
+            questions=queries.questions_of(registration.event),
+            row_error=error,
+            reason_form=ReasonForm(),
+            button_form=ButtonForm(),
+            status=422 if error else 200,
+        )
+        response.headers["HX-Trigger"] = "counts-changed"
+        return response
+    if error:
+        flash(error, "error")
+    default = url_for("events.manage_event", event_id=registration.event_id)
+    target = request.form.get("next") or default
+    return redirect(safe_next(target, default="events.manage_index"), code=303)
+
+
+def _decide(registration_id, decision):
+    """Run one staff decision on a registration and answer with its row."""
+    registration = registration_or_404(registration_id)
+    try:
+        message = decision(registration)
+    except EventError as exc:
+        return _row_response(registration, error_text(exc))
+    if message and not is_fragment_request():
+        flash(message, "success")
+    return _row_response(registration)
+
+
+def _promoted_message(promoted):
+    """A line about who moved up from the waiting list, if anyone."""
+    if not promoted:
+        return ""
+    return " " + _("The next on the waiting list (%(count)s) got a seat.", count=len(promoted))
+
+
+@bp.route("/manage/registrations/<int:registration_id>/approve", methods=["POST"])
+@staff_required
+def approve(registration_id):
+    """Approve a pending registration: a seat if free, else the waiting list."""
+
+    def decision(registration):
+        """Approve, then name the new status."""
+        result = registrations.approve(registration, actor=current_user)
+        return str(STATUS_NAMES[result.status])
+
+    return _decide(registration_id, decision)
+
+
+@bp.route("/manage/registrations/<int:registration_id>/reject", methods=["POST"])
+@staff_required
+def reject(registration_id):
+    """Reject a registration with a reason; a freed seat goes to the next waiting."""
+    form = ReasonForm()
+
+    def decision(registration):
+        """Reject with the form's reason."""
+        if not form.validate():
+            raise EventError("reason_required", field="reason")
+        _result, promoted = registrations.reject(registration, form.reason.data, actor=current_user)
+        return _("Registration rejected.") + _promoted_message(promoted)
+
+    return _decide(registration_id, decision)
+
+
+@bp.route("/manage/registrations/<int:registration_id>/cancel", methods=["POST"])
+@staff_required
+def staff_cancel(registration_id):
+    """Cancel a registration on the person's behalf (they are told)."""
+
+    def decision(registration):
+        """Cancel on the person's behalf."""
+        _result, promoted = registrations.cancel(
+            registration, by="staff", reason=request.form.get("reason", ""), actor=current_user
+        )
+        return _("Registration cancelled.") + _promoted_message(promoted)
+
+    return _decide(registration_id, decision)
+
+
+@bp.route("/manage/registrations/<int:registration_id>/check-in", methods=["POST"])
+@staff_required
+def check_in(registration_id):
+    """Check a confirmed person in."""
+
+    def decision(registration):
+        """Check the person in."""
+        registrations.check_in(registration, actor=current_user)
+        return _("Checked in.")
+
+    return _decide(registration_id, decision)
+
+
+@bp.route("/manage/registrations/<int:registration_id>/undo-check-in", methods=["POST"])
+@staff_required
+def undo_check_in(registration_id):
+    """Take back a check-in made by mistake."""
+
+    def decision(registration):
+        """Take the check-in back."""
+        registrations.undo_check_in(registration, actor=current_user)
+        return _("Check-in undone.")
+
+    return _decide(registration_id, decision)
+
+
+@bp.route("/manage/events/<int:event_id>/walk-in", methods=["GET", "POST"])
+@staff_required
+def walk_in(event_id):
+    """Add a person who arrives at the door: a free seat, checked in at once."""
+    event = event_or_404(event_id)
+    form = with_questions(WalkInForm, queries.questions_of(event), all_optional=True)()
+    if form.validate_on_submit():
+        person = dict(
+            name=form.name.data,
+            mobile=form.mobile.data,
+            enterprise_name=form.enterprise.data or "",
+            position=form.position.data or "",
+        )
+        try:
+            registration, created = registrations.register(
+                event.id, person, answers_from(form), source="walk_in", actor=current_user
+            )
+        except EventError as exc:
+            add_error(form, exc)
+        else:
+            if created:
+                flash(
+                    _(
+                        "%(name)s added and checked in (code %(code)s).",
+                        name=registration.name,
+                        code=registration.code,
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _("%(name)s was already registered: see the list.", name=registration.name),
+                    "info",
+                )
+            return redirect(url_for("events.door", event_id=event.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_page(
+        "events/walk_in.html",
+        event=event,
+        form=form,
+        figures=queries.counts(event),
+        status=status,
+    )

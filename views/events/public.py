@@ -1,0 +1,172 @@
+"""Public pages: the list of events, the archive, an event's page, and registering."""
+
+from flask import flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise
+from db.base import utcnow
+from db.events import KINDS, EventError, queries, registrations
+from views.events import bp
+from views.events.common import add_error, event_or_404, page_number, person_from
+from views.events.forms import (
+    AccountConsentForm,
+    AccountRegistrationForm,
+    GuestRegistrationForm,
+    answers_from,
+    with_questions,
+)
+from views.pages import is_fragment_request, render_page
+
+PAGE_SIZE = 20
+
+
+def _listing(past):
+    """The public list (upcoming) or the archive (past), searchable and filtered by kind."""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in KINDS else ""
+    q = request.args.get("q", "").strip()[:50]
+    query = queries.public_events(kind=kind, q=q, past=past)
+    page = page_number()
+    total = query.count()
+    events = list(query.paginate(page, PAGE_SIZE))
+    return render_page(
+        "events/index.html",
+        block="results",
+        events=events,
+        figures=queries.counts_for([event.id for event in events]),
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        kind=kind,
+        kinds=KINDS,
+        q=q,
+        past=past,
+        now=utcnow(),
+    )
+
+
+@bp.route("/events")
+def index():
+    """Upcoming events with seats left, filtered by kind, searchable."""
+    return _listing(False)
+
+
+@bp.route("/events/archive")
+def archive():
+    """Past events, newest first."""
+    return _listing(True)
+
+
+@bp.route("/events/<int:event_id>")
+def detail(event_id):
+    """An event's details and seats left (refreshed while the page is open)."""
+    event = event_or_404(event_id)
+    return render_page(
+        "events/detail.html",
+        block="seats",
+        event=event,
+        figures=queries.counts(event),
+        state=event.registration_state(),
+        questions=queries.questions_of(event),
+    )
+
+
+@bp.route("/events/<int:event_id>/seats")
+def seats(event_id):
+    """The seats-left panel of an event's page alone (htmx polls it)."""
+    event = event_or_404(event_id)
+    if not is_fragment_request():
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_page(
+        "events/detail.html",
+        block="seats",
+        event=event,
+        figures=queries.counts(event),
+        state=event.registration_state(),
+    )
+
+
+def registers_with_account():
+    """True for a signed-in entrepreneur (registered in one step from the account)."""
+    return (
+        current_user.is_authenticated
+        and current_user.role == "entrepreneur"
+        and bool(current_user.mobile)
+    )
+
+
+def _registration_form(questions):
+    """The form for the visitor: one step for an entrepreneur, the full form for anyone else."""
+    if registers_with_account():
+        needs_consent = current_user.consent_version != PRIVACY_NOTICE_VERSION
+        base = AccountConsentForm if needs_consent else AccountRegistrationForm
+        form_class = with_questions(base, questions)
+        if request.method == "GET":
+            return form_class(position=current_user.position)
+        return form_class()
+    return with_questions(GuestRegistrationForm, questions)()
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+def register(event_id):
+    """Register for an event: one step when signed in, else name, mobile, enterprise …"""
+    event = event_or_404(event_id)
+    questions = queries.questions_of(event)
+    form = _registration_form(questions)
+    account = registers_with_account()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                registration, created = _submit(event, form, account)
+            except EventError as exc:
+                add_error(form, exc)
+            else:
+                if not created:
+                    flash(_("You are already registered: here is your registration."), "info")
+                return redirect(registration.private_path, code=303)
+    partners = (
+        Enterprise.select(Enterprise.name).where(Enterprise.is_partner).order_by(Enterprise.name)
+    )
+    return render_page(
+        "events/register.html",
+        event=event,
+        form=form,
+        account=account,
+        state=event.registration_state(),
+        partners=partners.limit(200),
+        status=status,
+    )
+
+
+def _submit(event, form, account):
+    """Hand a valid registration form to the db layer."""
+    language = "en" if str(get_locale()) == "en" else "zh_CN"
+    if account:
+        user = current_user._get_current_object()
+        person = dict(
+            name=user.name,
+            mobile=user.mobile,
+            enterprise_name=user.enterprise.name if user.enterprise_id else "",
+            position=form.position.data or user.position,
+            email=form.email.data or "",
+        )
+        source = "account"
+    else:
+        user = None
+        person = person_from(form)
+        # Only staff registering someone else count as "staff"; any other signed-in person
+        # (an entrepreneur without a mobile number on the account, say) filled in the form
+        # themselves, like a guest.
+        source = "staff" if current_user.is_authenticated and current_user.is_staff else "web"
+    return registrations.register(
+        event.id,
+        person,
+        answers_from(form),
+        source=source,
+        user=user,
+        language=language,
+    )

@@ -1,0 +1,70 @@
+"""CSV and XLSX downloads that spreadsheets cannot turn into formulas.
+
+A cell that starts with = + - @, a tab or a carriage return (or their full-width forms) is
+prefixed with an apostrophe, so Excel and WPS show it as text instead of evaluating it.
+Numbers stay numeric cells.
+"""
+
+import csv
+import io
+from datetime import date, datetime
+from urllib.parse import quote
+
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """The value to write: text neutralised against formula injection, numbers unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | datetime | date):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _attachment(filename):
+    """A Content-Disposition that keeps a Chinese file name (RFC 5987)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def csv_response(filename, header, rows):
+    """A UTF-8 CSV download (with BOM, so Excel opens Chinese text correctly)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = _attachment(filename)
+    return response
+
+
+def xlsx_response(filename, sheets):
+    """An XLSX download; `sheets` is [(title, header, rows)]."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        sheet.append([safe_cell(h) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        for index, name in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(name)) * 2)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = Response(buffer.getvalue(), mimetype=XLSX_MIME)
+    response.headers["Content-Disposition"] = _attachment(filename)
+    return response

@@ -1,0 +1,61 @@
+"""The love supermarket (爱心超市): one blueprint `market` for staff pages, the counter, the
+reports and the public disclosure; `flask --app app ledger verify` is its command.
+
+The routes live in the modules imported at the bottom, grouped by concern.
+"""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from views import navigation
+from views.home_sections import staff_panel
+from views.market import common
+
+bp = Blueprint("market", __name__, url_prefix="/market", cli_group="ledger")
+
+navigation.add("market.home", _l("Love supermarket"), roles=("staff", "admin"))
+navigation.add("market.disclosure", _l("Love supermarket notice"), roles=("guest", "entrepreneur"))
+
+
+@bp.context_processor
+def market_names():
+    """The names of the module's codes, for every market template."""
+    return dict(
+        item_category_names=common.ITEM_CATEGORY_NAMES,
+        household_category_names=common.HOUSEHOLD_CATEGORY_NAMES,
+        status_names=common.STATUS_NAMES,
+        status_badges=common.STATUS_BADGES,
+        movement_names=common.MOVEMENT_NAMES,
+        points_names=common.POINTS_NAMES,
+        cash_names=common.CASH_NAMES,
+        donor_kind_names=common.DONOR_KIND_NAMES,
+        honour_names=common.HONOUR_NAMES,
+    )
+
+
+@staff_panel
+def market_panel():
+    """The staff dashboard's love supermarket panel: low stock and reviews coming due."""
+    from db.market.households import due_for_review
+    from db.market.periods import local_today
+    from db.market.reports import low_stock
+
+    return dict(
+        template="market/_panel.html",
+        low_stock=low_stock(limit=6),
+        due=list(due_for_review().limit(6)),
+        today=local_today(),
+    )
+
+
+from views.market import (  # noqa: E402  (the routes register on bp)
+    cash,
+    cli,
+    counter,
+    donations,
+    households,
+    reports,
+    stock,
+)
+
+__all__ = ["bp", "cash", "cli", "counter", "donations", "households", "reports", "stock"]

@@ -1,0 +1,206 @@
+"""What the market's views share: names of codes, refusal messages, money and month inputs."""
+
+import re
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from db.market.periods import current_period, is_period
+from views.params import parse_int
+
+PAGE_SIZE = 50
+
+ITEM_CATEGORY_NAMES = {
+    "grain_oil": _l("Grain and oil"),
+    "food": _l("Food and drink"),
+    "daily": _l("Daily necessities"),
+    "stationery": _l("Stationery for pupils"),
+    "other": _l("Other goods"),
+}
+HOUSEHOLD_CATEGORY_NAMES = {
+    "dibao": _l("Minimum subsistence (低保)"),
+    "low_income": _l("Low income"),
+    "illness": _l("Hardship from illness"),
+    "disability": _l("Disability"),
+    "other": _l("Other"),
+}
+STATUS_NAMES = {
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "closed": _l("Closed"),
+}
+STATUS_BADGES = {"active": "confirmed", "suspended": "waiting", "closed": "cancelled"}
+MOVEMENT_NAMES = {
+    "donation": _l("Donation in"),
+    "purchase": _l("Purchase in"),
+    "redemption": _l("Redemption out"),
+    "write_off": _l("Write-off"),
+    "count": _l("Stock count"),
+    "reversal": _l("Reversal"),
+}
+POINTS_NAMES = {
+    "allowance": _l("Monthly allowance"),
+    "redemption": _l("Redemption"),
+    "expiry": _l("Expired (over the carry-over cap)"),
+    "reversal": _l("Reversal"),
+}
+CASH_NAMES = {
+    "donation": _l("Money donated"),
+    "purchase": _l("Purchase of goods"),
+    "spending": _l("Other spending"),
+    "reversal": _l("Reversal"),
+}
+DONOR_KIND_NAMES = {"enterprise": _l("Enterprise"), "person": _l("Person")}
+HONOUR_NAMES = {
+    "bronze": _l("Bronze caring donor"),
+    "silver": _l("Silver caring donor"),
+    "gold": _l("Gold caring donor"),
+}
+
+REFUSALS = {
+    "not_enough_stock": _l(
+        "Not enough %(item)s in stock: %(available)s %(unit)s left, %(wanted)s needed."
+    ),
+    "line_not_enough_stock": _l(
+        "Line %(line)s: not enough %(item)s in stock (%(available)s %(unit)s left, "
+        "%(wanted)s wanted)."
+    ),
+    "not_enough_cash": _l(
+        "Not enough donated money: the cash balance is %(available)s, this needs %(wanted)s."
+    ),
+    "not_enough_points": _l(
+        "Not enough points: this basket needs %(total)s points and the card holds %(balance)s."
+    ),
+    "visit_limit": _l(
+        "Visit limit reached: this card has already been used %(visits)s times this month "
+        "(limit %(limit)s)."
+    ),
+    "card_not_active": _l("This love card is %(status)s; it cannot be used at the counter."),
+    "unknown_card": _l("No love card has this number. Check the number and try again."),
+    "item_unavailable": _l("Line %(line)s: this item is not available any more."),
+    "line_item_inactive": _l(
+        "Line %(line)s (%(item)s): this item was taken off the catalogue after the basket was "
+        "opened, so it is no longer listed. Check the basket and confirm again."
+    ),
+    "empty_basket": _l("Add at least one item to the basket."),
+    "reason_required": _l("Give the reason."),
+    "already_reversed": _l("This has already been reversed."),
+    "not_reversible": _l("This entry cannot be reversed on its own."),
+    "points_would_go_negative": _l(
+        "Reversing this entry would take the card below zero: it holds %(balance)s points and "
+        "the entry is %(points)s points. Nothing was recorded."
+    ),
+    "quantity_positive": _l("Enter a quantity of 1 or more."),
+    "line_quantity": _l("Line %(line)s: enter a quantity of 1 or more."),
+    "line_value": _l("Line %(line)s: enter a value of 0 or more."),
+    "unknown_item": _l("Choose an item from the catalogue."),
+    "nothing_counted": _l("Enter the counted quantity of at least one item."),
+    "not_negative": _l("Enter 0 or more."),
+    "empty_donation": _l("Add at least one line of goods or an amount of money."),
+    "date_in_future": _l("The date cannot be in the future."),
+    "donor_name_required": _l("Enter the donor's name."),
+    "unknown_donor_kind": _l("Choose whether the donor is an enterprise or a person."),
+    "amount_positive": _l("Enter an amount above zero."),
+    "purpose_required": _l("Say what the money was spent on."),
+    "supplier_required": _l("Enter the supplier."),
+    "no_lines": _l("Add at least one line of goods."),
+    "item_name_taken": _l("An item with this name is already in the catalogue."),
+    "name_required": _l("Enter the name."),
+    "unknown_category": _l("Choose a category."),
+    "unknown_status": _l("Choose a status."),
+    "household_size": _l("Enter the number of people, from 1 to 20."),
+    "review_date": _l("Enter the date of the next review."),
+    "already_issued": _l("This month's points were issued at the same moment; nothing changed."),
+}
+
+
+def refusal_text(error):
+    """The user's-language sentence for a MarketError, with its details filled in."""
+    from views.i18n import money_filter
+
+    params = dict(error.params)
+    for key in ("available", "wanted"):
+        if error.code == "not_enough_cash" and key in params:
+            params[key] = money_filter(params[key])
+    if "status" in params:
+        params["status"] = STATUS_NAMES.get(params["status"], params["status"])
+    template = REFUSALS.get(error.code)
+    return str(template) % params if template else error.code
+
+
+def acting_user():
+    """The signed-in user as a model instance, for `actor=`."""
+    return current_user._get_current_object()
+
+
+def page_number():
+    """The `page` query parameter, 1 for anything unusable."""
+    value = request.args.get("page", "1")
+    return parse_int(value, default=1, minimum=1, maximum=99_999)
+
+
+def pages_for(total):
+    """How many pages `total` rows fill."""
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def chosen_period(value=None, strict=False):
+    """The month asked for (YYYY-MM), this month when none; 404 for nonsense when strict."""
+    value = request.args.get("month", "") if value is None else value
+    if is_period(value) and value <= current_period():
+        return value
+    if strict:
+        abort(404)
+    return current_period()
+
+
+AMOUNT_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+def parse_yuan(text):
+    """'1,234.5' / '¥12' / '45' → fen; None for blank; ValueError for anything else."""
+    text = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if not text:
+        return None
+    if not AMOUNT_RE.match(text):
+        raise ValueError(text)
+    whole, _, cents = text.partition(".")
+    return int(whole) * 100 + int((cents + "00")[:2])
+
+
+def yuan_text(fen):
+    """Fen as the plain text a money input shows: 4500 → '45.00'."""
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+class MoneyField(StringField):
+    """An amount typed in yuan (45, 45.5, 1,234.50), held as integer fen in `data`."""
+
+    def process_formdata(self, valuelist):
+        """Parse the typed text; a mistake is reported by pre_validate."""
+        self.raw_text = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_yuan(self.raw_text)
+            self.parse_error = False
+        except ValueError:
+            self.data = None
+            self.parse_error = True
+
+    def process_data(self, value):
+        """Show a stored amount (fen) as yuan."""
+        self.data = value
+        self.raw_text = yuan_text(value)
+        self.parse_error = False
+
+    def pre_validate(self, form):
+        """Refuse text that is not an amount."""
+        if getattr(self, "parse_error", False):
+            raise ValidationError(_("Enter an amount in yuan, like 45 or 45.50."))
+
+    def _value(self):
+        """What the input shows: the text as typed, or the stored amount."""
+        return getattr(self, "raw_text", None) or yuan_text(self.data)

@@ -1,0 +1,152 @@
+"""The redemption counter: find the card, fill the basket with a live total, confirm, print."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from db import market
+from db.market.ledger import MarketError, household_by_card, points_balance, stock_levels
+from db.market.models import Household, Redemption, Reversal
+from db.market.periods import current_period
+from db.market.redemption import price_basket, redemption_lines, visits_in
+from db.market.rules import rules
+from db.validators import mask_name
+from views.access import staff_required
+from views.market import bp
+from views.market.common import acting_user, refusal_text
+from views.pages import render_page
+from views.params import parse_int
+
+MAX_QUANTITY = 999
+
+
+def read_basket(values, item_ids):
+    """({item id: quantity}, {item id: message}) from the form's `qty-<id>` inputs, in the
+    order they were sent (the order of the page), so "line 2" is the second line filled in."""
+    basket, errors = {}, {}
+    known = set(item_ids)
+    for key in values:
+        item_id = parse_int(key[4:]) if key.startswith("qty-") else None
+        if item_id not in known:
+            continue
+        text = (values.get(key) or "").strip()
+        if text in ("", "0"):
+            continue
+        quantity = parse_int(text, maximum=MAX_QUANTITY)
+        if quantity is None:
+            errors[item_id] = _("Enter a whole number from 0 to %(max)s.", max=MAX_QUANTITY)
+            continue
+        basket[item_id] = quantity
+    return basket, errors
+
+
+def counter_context(household, values=None):
+    """What the basket page shows: the household, its balance and visits, goods and stock."""
+    values = values or {}
+    catalogue = stock_levels()
+    goods = [(item, stock) for item, stock in catalogue if item.active]
+    # Every submitted line of a catalogue item is kept, even one deactivated since the page
+    # was loaded: redeem() then refuses it by line and name instead of it vanishing unseen.
+    basket, errors = read_basket(values, [item.id for item, _stock in catalogue])
+    shown = {item.id for item, _stock in goods}
+    lines, total = price_basket({i: q for i, q in basket.items() if i in shown})
+    balance = points_balance(household.id)
+    return dict(
+        household=household,
+        head_name_masked=mask_name(household.head_name),
+        balance=balance,
+        visits=visits_in(household.id, current_period()),
+        visit_limit=rules()["market.visit_limit"],
+        goods=goods,
+        basket=basket,
+        errors=errors,
+        lines=lines,
+        total=total,
+        remaining=balance - total,
+        form=FlaskForm(),
+        refusal=None,
+    )
+
+
+def get_card(card_no):
+    """The household holding this card, or 404."""
+    return household_by_card(card_no) or abort(404)
+
+
+@bp.route("/counter")
+@staff_required
+def counter():
+    """Enter or scan a love card number."""
+    card_no = request.args.get("card", "").strip()
+    if card_no:
+        household = household_by_card(card_no)
+        if household is not None:
+            return redirect(url_for("market.basket", card_no=household.card_no))
+        return render_page(
+            "market/counter.html",
+            card_no=card_no,
+            error=_("No love card has this number. Check the number and try again."),
+            status=422,
+        )
+    return render_page("market/counter.html", card_no="", error=None)
+
+
+@bp.route("/counter/<card_no>", methods=["GET", "POST"])
+@staff_required
+def basket(card_no):
+    """The household's summary and the basket; POST confirms the redemption.
+
+    The redemption is one transaction that checks the card, the visit limit, the stock of
+    every line and the balance; a refusal says which and nothing is written.
+    """
+    household = get_card(card_no)
+    if request.method == "GET":
+        return render_page("market/basket.html", **counter_context(household))
+    context = counter_context(household, request.form)
+    if not context["errors"]:  # CSRFProtect has checked the token before this view runs
+        try:
+            redemption = market.redeem(
+                household.id, list(context["basket"].items()), actor=acting_user()
+            )
+        except MarketError as exc:
+            context["refusal"] = refusal_text(exc)
+        else:
+            flash(
+                _(
+                    "Redemption confirmed: %(points)s points. Print the slip for signature.",
+                    points=redemption.points_total,
+                ),
+                "success",
+            )
+            return redirect(url_for("market.slip", redemption_id=redemption.id))
+    return render_page("market/basket.html", status=422, **context)
+
+
+@bp.route("/counter/<card_no>/total")
+@staff_required
+def basket_total(card_no):
+    """The live total of the basket (htmx, as quantities change)."""
+    household = get_card(card_no)
+    return render_page(
+        "market/basket.html", block="basket_total", **counter_context(household, request.args)
+    )
+
+
+@bp.route("/redemptions/<int:redemption_id>")
+@staff_required
+def slip(redemption_id):
+    """The 80 mm counter slip with a signature line."""
+    redemption = (
+        Redemption.select(Redemption, Household)
+        .join(Household)
+        .where(Redemption.id == redemption_id)
+        .first()
+    ) or abort(404)
+    return render_page(
+        "market/slip.html",
+        redemption=redemption,
+        lines=redemption_lines(redemption),
+        balance=points_balance(redemption.household_id),
+        head_name_masked=mask_name(redemption.household.head_name),
+        reversal=Reversal.get_or_none(Reversal.redemption == redemption.id),
+    )

@@ -1,0 +1,121 @@
+"""Notices: "My notices" for account holders, and `flask --app app send-notices` (cron-safe).
+
+Sending uses SMTP when SMTP_HOST is configured (SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
+SMTP_FROM, SMTP_SECURITY = starttls | ssl | none; PUBLIC_BASE_URL turns a notice's link into
+a full address). Each run first lets modules queue notices that fell due (reminders), then
+claims due notices under the write lock, so two runs started together never send one twice;
+each claim is renewed just before its message goes out, so a slow run whose claim timed out
+never sends a row another run has taken over.
+"""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import click
+from flask import Blueprint, current_app, request
+from flask_login import current_user, login_required
+
+from db import database, notices
+from views.pages import render_page
+from views.params import parse_int
+
+bp = Blueprint("notices", __name__, cli_group=None)
+
+PAGE_SIZE = 30
+BATCH = 100
+
+
+@bp.route("/notices")
+@login_required
+def index():
+    """The signed-in person's notices, newest first."""
+    value = request.args.get("page", "1")
+    page = parse_int(value, default=1, minimum=1, maximum=99_999)
+    query = notices.for_user(current_user).offset((page - 1) * PAGE_SIZE)
+    rows = list(query.limit(PAGE_SIZE + 1))
+    return render_page(
+        "notices/index.html",
+        block="rows",
+        rows=rows[:PAGE_SIZE],
+        has_more=len(rows) > PAGE_SIZE,
+        page=page,
+    )
+
+
+def _message(notice, config):
+    """The e-mail for one notice."""
+    message = EmailMessage()
+    message["From"] = config["SMTP_FROM"]
+    message["To"] = notice.email
+    message["Subject"] = notice.subject
+    message["Message-ID"] = make_msgid(idstring=f"notice-{notice.id}")
+    body = notice.body
+    if notice.link and config.get("PUBLIC_BASE_URL"):
+        body += "\n\n" + config["PUBLIC_BASE_URL"].rstrip("/") + notice.link
+    message.set_content(body)
+    return message
+
+
+def _connect(config):
+    """An SMTP connection as configured (logged in when a user is set)."""
+    host, port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 25)
+    security = (config.get("SMTP_SECURITY") or "none").lower()
+    if security == "ssl":
+        connection = smtplib.SMTP_SSL(host, port, timeout=30)
+    else:
+        connection = smtplib.SMTP(host, port, timeout=30)
+        if security == "starttls":
+            connection.starttls()
+    if config.get("SMTP_USER"):
+        connection.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+    return connection
+
+
+def send_due(config, limit=BATCH):
+    """Queue notices that fell due, then e-mail up to `limit`; return (sent, failed)."""
+    notices.produce_due()
+    claimed = notices.claim_due(limit)
+    if not claimed:
+        return 0, 0
+    sent = failed = 0
+    try:
+        connection = _connect(config)
+    except (OSError, smtplib.SMTPException) as exc:
+        for notice in claimed:
+            notices.mark_failed(notice, exc)
+        notices.record_run(0, len(claimed))
+        return 0, len(claimed)
+    with connection:
+        for notice in claimed:
+            if not notices.renew_claim(notice):
+                continue  # another run took it over after our claim timed out
+            try:
+                connection.send_message(_message(notice, config))
+            except (OSError, smtplib.SMTPException) as exc:
+                notices.mark_failed(notice, exc)
+                failed += 1
+            else:
+                notices.mark_sent(notice)
+                sent += 1
+    notices.record_run(sent, failed)
+    return sent, failed
+
+
+@bp.cli.command("send-notices")
+@click.option("--limit", default=BATCH, show_default=True, help="Most notices in one run.")
+def send_notices_command(limit):
+    """E-mail due notices (each once); safe to run from cron every few minutes."""
+    config = current_app.config
+    with database.connection_context():
+        if not config.get("SMTP_HOST"):
+            queued = notices.produce_due()
+            waiting = notices.pending_count()
+            click.echo(
+                f"SMTP_HOST is not set: nothing sent ({queued} queued now, {waiting} waiting)."
+            )
+            return
+        if not config.get("SMTP_FROM"):
+            raise click.ClickException("SMTP_FROM is not set: the sender address is required.")
+        sent, failed = send_due(config, limit)
+    click.echo(f"{sent} sent, {failed} failed")

@@ -1,0 +1,137 @@
+"""Staff handle requests about personal data: see and export everything held about one
+person (found by mobile number), correct account details, or erase them.
+
+The mobile number travels only in POST bodies, never in a URL.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+from db import privacy
+from db.accounts import User
+from db.validators import mask_mobile
+from views.access import staff_required
+from views.auth import MobileField, mobile_number
+from views.exports import xlsx_response
+from views.pages import render_page
+
+bp = Blueprint("privacy", __name__, url_prefix="/staff/personal-data")
+
+
+@bp.app_template_global()
+def shown(value):
+    """A value of a personal-data record as the lookup page shows it: times to the minute
+    (UTC, as the labels say), nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+class LookupForm(FlaskForm):
+    mobile = MobileField(_l("Mobile number"), [DataRequired(), mobile_number])
+
+
+class EraseForm(LookupForm):
+    reason = StringField(_l("Reason (the person's request)"), [DataRequired(), Length(max=200)])
+    confirm = BooleanField(
+        _l("I understand that names, numbers and answers will be removed for good."),
+        [DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class CorrectForm(LookupForm):
+    name = StringField(_l("Name"), [DataRequired(), Length(max=50)])
+    position = StringField(_l("Position"), [Length(max=50)])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@staff_required
+def lookup():
+    """Find everything held about one person."""
+    form = LookupForm()
+    sections, account = None, None
+    if form.validate_on_submit():
+        sections = privacy.export_person(form.mobile.data, audited_as="privacy.lookup")
+        account = User.get_or_none(User.mobile == form.mobile.data)
+    status = 422 if form.is_submitted() and form.errors else 200
+    return render_page(
+        "privacy/lookup.html",
+        form=form,
+        sections=sections,
+        masked=mask_mobile(form.mobile.data or ""),
+        erase_form=EraseForm(mobile=form.mobile.data, formdata=None),
+        correct_form=CorrectForm(
+            mobile=form.mobile.data,
+            name=account.name if account else "",
+            position=account.position if account else "",
+            formdata=None,
+        )
+        if account
+        else None,
+        status=status,
+    )
+
+
+@bp.route("/export", methods=["POST"])
+@staff_required
+def export():
+    """Download everything held about one person as a spreadsheet."""
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return lookup_again(form)
+    sheets = []
+    for title, rows in privacy.export_person(form.mobile.data, audited_as="privacy.export"):
+        header = list(rows[0].keys())
+        sheets.append((str(title), [str(h) for h in header], [list(r.values()) for r in rows]))
+    if not sheets:
+        sheets = [("none", [_("Nothing is held about this mobile number.")], [])]
+    return xlsx_response("personal-data.xlsx", sheets)
+
+
+@bp.route("/correct", methods=["POST"])
+@staff_required
+def correct():
+    """Correct the name and position on a person's account."""
+    form = CorrectForm()
+    account = User.get_or_none(User.mobile == form.mobile.data) if form.mobile.data else None
+    if account is None or not form.validate_on_submit():
+        return lookup_again(form)
+    privacy.correct_account(account, form.name.data, form.position.data or "")
+    flash(_("The account details were corrected."), "success")
+    return redirect(url_for("privacy.lookup"))
+
+
+@bp.route("/erase", methods=["POST"])
+@staff_required
+def erase():
+    """Erase a person's details everywhere; counts and ledgers stay."""
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return lookup_again(form)
+    counts = privacy.erase_person(form.mobile.data, form.reason.data)
+    flash(
+        _("Erased: %(count)s records anonymised.", count=sum(counts.values())),
+        "success",
+    )
+    return redirect(url_for("privacy.lookup"))
+
+
+def lookup_again(form):
+    """The lookup page with the refused form's errors (422)."""
+    return render_page(
+        "privacy/lookup.html",
+        form=form,
+        sections=None,
+        masked="",
+        erase_form=None,
+        correct_form=None,
+        status=422,
+    )

@@ -1,0 +1,109 @@
+"""The roll-call grid (people × sessions, one tap a cell) and the session code screen."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from db.base import utcnow
+from db.training import TrainingError, queries
+from db.training import attendance as attendance_db
+from db.training.models import Application, Attendance
+from views.access import staff_required
+from views.pages import is_fragment_request, render_page
+from views.params import page_number
+from views.training import bp
+from views.training.common import course_or_404, error_text, session_or_404
+from views.training.mine import external_url
+
+GRID_PAGE_SIZE = 50  # people a page (a row holds a cell per session)
+
+
+@bp.route("/manage/courses/<int:course_id>/attendance")
+@staff_required
+def attendance(course_id):
+    """The roll-call grid: every approved person × every session, GRID_PAGE_SIZE people a
+    page."""
+    course = course_or_404(course_id, staff_view=True)
+    rows = queries.grid_rows(course)
+    page = page_number(request.args)
+    return render_page(
+        "training/attendance.html",
+        course=course,
+        sessions=queries.sessions_of(course),
+        rows=rows[(page - 1) * GRID_PAGE_SIZE : page * GRID_PAGE_SIZE],
+        page=page,
+        pages=max(1, -(-len(rows) // GRID_PAGE_SIZE)),
+        marks=queries.attendance_marks(course.id),
+        counts=queries.attendance_counts(course.id),
+        sessions_total=queries.timing(course).count,
+        asking_note=False,
+        now=utcnow(),
+    )
+
+
+def _cell(course_session, application, note_error=None, status=200):
+    """One grid cell (and its row's total, out of band) after a change."""
+    course = course_session.course
+    mark = Attendance.get_or_none(
+        Attendance.session == course_session.id, Attendance.application == application.id
+    )
+    marks = {(course_session.id, application.id): mark} if mark else {}
+    return render_page(
+        "training/attendance.html",
+        block="cell_update",
+        course=course,
+        course_session=course_session,
+        application=application,
+        marks=marks,
+        counts=queries.attendance_counts(course.id),
+        sessions_total=queries.timing(course).count,
+        note_error=note_error,
+        asking_note=note_error is not None,
+        now=utcnow(),
+        status=status,
+    )
+
+
+@bp.route(
+    "/manage/sessions/<int:session_id>/attendance/<int:application_id>", methods=["GET", "POST"]
+)
+@staff_required
+def mark(session_id, application_id):
+    """Mark a person present or absent at a session; a late mark asks for a note."""
+    course_session = session_or_404(session_id)
+    application = Application.get_or_none(
+        Application.id == application_id, Application.course == course_session.course_id
+    )
+    if application is None:
+        abort(404)
+    if request.method == "GET":
+        return _cell(course_session, application)
+    present = request.form.get("present") == "1"
+    try:
+        attendance_db.mark(
+            course_session.id,
+            application.id,
+            present,
+            actor=current_user,
+            note=request.form.get("note", "")[:400],
+        )
+    except TrainingError as exc:
+        if not is_fragment_request():
+            flash(error_text(exc), "error")
+            return redirect(url_for("training.attendance", course_id=course_session.course_id))
+        return _cell(course_session, application, note_error=error_text(exc), status=422)
+    if not is_fragment_request():
+        return redirect(url_for("training.attendance", course_id=course_session.course_id))
+    return _cell(course_session, application)
+
+
+@bp.route("/manage/sessions/<int:session_id>/code")
+@staff_required
+def session_code(session_id):
+    """A screen to show in the room: the session's sign-in code and a QR code to sign in."""
+    course_session = session_or_404(session_id)
+    return render_page(
+        "training/session_code.html",
+        course_session=course_session,
+        course=course_session.course,
+        sign_in_url=external_url("training.sign_in", code=course_session.code),
+    )
