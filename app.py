@@ -84,10 +84,10 @@ def load_config(app, config):
         COMPRESS_BR_LEVEL=4,
         COMPRESS_LEVEL=6,
         COMPRESS_MIN_SIZE=1024,
-        # Test-only: the concurrency tests' control run sets TESTING_DISABLE_WRITE_LOCK=1 in a
-        # live server's environment to show that the race they guard against is real. Never
-        # set it anywhere else: without the lock, seats are overbooked.
-        TESTING_DISABLE_WRITE_LOCK=os.environ.get("TESTING_DISABLE_WRITE_LOCK") == "1",
+        # Test-only, and only through create_app's config (tests/unlocked_app.py), never the
+        # environment: the concurrency tests' control run switches the allocation lock off to
+        # show that the race they guard against is real. Without the lock, seats overbook.
+        TESTING_DISABLE_WRITE_LOCK=False,
         # Notices by e-mail (`flask --app app send-notices`); nothing is sent without a host.
         SMTP_HOST=os.environ.get("SMTP_HOST", ""),
         SMTP_PORT=int(os.environ.get("SMTP_PORT") or 25),

@@ -262,7 +262,7 @@ def free_port():
 class LiveServer:
     """The app under gunicorn on a loopback port, against this test's database."""
 
-    def __init__(self, database_url, workers=2, extra_env=None):
+    def __init__(self, database_url, workers=2, extra_env=None, app_factory="app:create_app()"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
@@ -284,7 +284,7 @@ class LiveServer:
                 f"127.0.0.1:{self.port}",
                 "--timeout",
                 "60",
-                "app:create_app()",
+                app_factory,
             ],
             cwd=ROOT,
             env=env,
@@ -321,15 +321,17 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(database_url):
-    """live_server(workers=2, env=None) → a running LiveServer on this test's database."""
+    """live_server(workers=2, env=None, unlocked=False) → a running LiveServer on this test's
+    database; `unlocked` serves tests/unlocked_app.py, the app with its allocation lock off."""
     OUTPUT.mkdir(exist_ok=True)
     servers = []
 
-    def start(workers=2, env=None):
+    def start(workers=2, env=None, unlocked=False):
         # The server's processes open their own connections; let go of ours first on SQLite.
         if is_sqlite() and not database.is_closed():
             database.close()
-        server = LiveServer(database_url, workers=workers, extra_env=env)
+        factory = "tests.unlocked_app:create_app()" if unlocked else "app:create_app()"
+        server = LiveServer(database_url, workers=workers, extra_env=env, app_factory=factory)
         servers.append(server)
         return server
 

@@ -237,7 +237,7 @@ def test_check_in_racing_a_cancellation_never_leaves_a_cancelled_row_checked_in(
 def test_control_without_the_write_lock_the_race_shows(app, live_server):
     """The same burst with the lock switched off breaks the rules, so the tests can fail."""
     event = new_event(seats=50)
-    server = live_server(workers=4, env={"TESTING_DISABLE_WRITE_LOCK": "1"})
+    server = live_server(workers=4, unlocked=True)
     assert "TESTING_DISABLE_WRITE_LOCK is on" in server_log(server)
     session = LiveSession(server)
     session.start(f"/events/{event.id}/register")

@@ -186,18 +186,24 @@ def test_shanghai_wall_clock_round_trip():
     assert local_to_utc(None) is None and utc_to_local(None) is None
 
 
-def test_create_app_reads_the_lock_switch_from_the_environment(database_url, monkeypatch):
+def test_the_lock_switch_is_test_config_only_and_never_read_from_the_environment(
+    database_url, monkeypatch
+):
     import db as data_layer
     from app import create_app
 
+    # A stray variable in a production environment must not switch the allocation lock off.
     monkeypatch.setenv("TESTING_DISABLE_WRITE_LOCK", "1")
-    switched = create_app({"TESTING": True, "DATABASE_URL": database_url})
-    assert switched.config["TESTING_DISABLE_WRITE_LOCK"] is True
-    assert data_layer._lock_disabled is True
-    monkeypatch.delenv("TESTING_DISABLE_WRITE_LOCK")
     normal = create_app({"TESTING": True, "DATABASE_URL": database_url})
     assert normal.config["TESTING_DISABLE_WRITE_LOCK"] is False
     assert data_layer._lock_disabled is False
+    switched = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "TESTING_DISABLE_WRITE_LOCK": True}
+    )
+    assert data_layer._lock_disabled is True
+    create_app({"TESTING": True, "DATABASE_URL": database_url})
+    assert data_layer._lock_disabled is False
+    assert switched.config["TESTING_DISABLE_WRITE_LOCK"] is True
 
 
 def test_today_bounds_follow_shanghai(app):

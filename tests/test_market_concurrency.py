@@ -161,7 +161,7 @@ def test_control_without_the_market_lock_the_race_shows(
     """The same race with market_lock() switched off (TESTING_DISABLE_WRITE_LOCK) breaks
     "exactly one counter gets the last unit", so the tests above can fail."""
     set_setting("market.visit_limit", 100)
-    server = live_server(workers=4, env={"TESTING_DISABLE_WRITE_LOCK": "1"})
+    server = live_server(workers=4, unlocked=True)
     assert "TESTING_DISABLE_WRITE_LOCK is on" in server_log(server)
     counters = [Counter(server.url, make_user(role="staff").username) for _ in range(4)]
     households = [make_household(size=3) for _ in counters]

@@ -13,7 +13,7 @@ from peewee import DatabaseError
 
 from db import database, is_sqlite, market
 from db.integrity import NUMBER_CHECKS, gapless_problems, number_check
-from db.market.ledger import append, market_lock, new_reversal
+from db.market.ledger import append, market_lock, write_reversal
 from db.market.models import (
     APPEND_ONLY_TABLES,
     CashEntry,
@@ -287,18 +287,9 @@ def test_a_reversal_that_leaves_part_of_its_document_is_found(app, runner, every
     movement = StockMovement.get(StockMovement.redemption == redemption.id)
     points_debit = PointsEntry.get(PointsEntry.redemption == redemption.id)
     with market_lock():
-        reversal = new_reversal("只退了货", movement.at, redemption=redemption)
-        append(
-            StockMovement,
-            movement.at,
-            None,
-            item=rice,
-            quantity=1,
-            kind="reversal",
-            unit_value=movement.unit_value,
-            unit_points=movement.unit_points,
-            reversal=reversal,
-            reverses=movement,
+        # only the goods row; the points debit is left standing
+        reversal = write_reversal(
+            [movement], "只退了货", "redemption", movement.at, redemption=redemption
         )
     code, output = verify(runner)
     assert code == 1
@@ -317,18 +308,8 @@ def test_a_reversal_of_a_donation_must_cover_its_money(app, runner, make_item):
     movement = StockMovement.get(StockMovement.donation == donation.id)
     money = CashEntry.get(CashEntry.donation == donation.id)
     with market_lock():
-        reversal = new_reversal("只冲了货", movement.at, donation=donation)
-        append(
-            StockMovement,
-            movement.at,
-            None,
-            item=rice,
-            quantity=-2,
-            kind="reversal",
-            unit_value=100,
-            reversal=reversal,
-            reverses=movement,
-        )
+        # only the goods row; the money stays in the cash ledger
+        write_reversal([movement], "只冲了货", "donation", movement.at, donation=donation)
     code, output = verify(runner)
     assert code == 1
     assert f"market_cash_entry #{money.id} of the donation it reverses" in output

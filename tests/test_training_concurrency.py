@@ -207,7 +207,7 @@ def test_control_without_the_write_lock_the_race_shows(app, live_server, make_us
     """The same approvals with the lock switched off break the rules, so the test can fail."""
     course, rows = pending_course(make_user, seats=30, count=100)
     staff = make_user(role="staff")
-    server = live_server(workers=4, env={"TESTING_DISABLE_WRITE_LOCK": "1"})
+    server = live_server(workers=4, unlocked=True)
     assert "TESTING_DISABLE_WRITE_LOCK is on" in server_log(server)
     session = StaffSession(server)
     session.login(staff.username)

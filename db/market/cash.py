@@ -9,9 +9,9 @@ from db.market.ledger import (
     append,
     clean_goods_lines,
     market_lock,
-    new_reversal,
     require_cash,
     require_stock,
+    write_reversal,
 )
 from db.market.models import CashEntry, Purchase, Reversal, StockMovement
 
@@ -87,36 +87,9 @@ def reverse_purchase(purchase_id, reason, actor=None, at=None):
         for movement in movements:
             deltas[movement.item_id] = deltas.get(movement.item_id, 0) - movement.quantity
         require_stock(deltas)
-        reversal = new_reversal(reason, at, actor, purchase=purchase)
-        for movement in movements:
-            append(
-                StockMovement,
-                at,
-                actor,
-                item=movement.item_id,
-                quantity=-movement.quantity,
-                kind="reversal",
-                unit_value=movement.unit_value,
-                reversal=reversal,
-                reverses=movement,
-                note=reversal.reason,
-            )
-        for entry in purchase.cash_entries.where(CashEntry.kind == "purchase"):
-            append(
-                CashEntry,
-                at,
-                actor,
-                amount=-entry.amount,
-                kind="reversal",
-                reversal=reversal,
-                reverses=entry,
-                note=reversal.reason,
-            )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"purchase {purchase.id}: {reversal.reason}"[:500],
-            actor=actor,
+        rows = movements + list(purchase.cash_entries.where(CashEntry.kind == "purchase"))
+        reversal = write_reversal(
+            rows, reason, f"purchase {purchase.id}", at, actor, purchase=purchase
         )
     return reversal
 
@@ -130,21 +103,5 @@ def reverse_spending(entry_id, reason, actor=None, at=None):
             raise MarketError("not_reversible")
         if CashEntry.select().where(CashEntry.reverses == entry.id).exists():
             raise MarketError("already_reversed")
-        reversal = new_reversal(reason, at, actor)
-        append(
-            CashEntry,
-            at,
-            actor,
-            amount=-entry.amount,
-            kind="reversal",
-            reversal=reversal,
-            reverses=entry,
-            note=reversal.reason,
-        )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"cash entry {entry.id}: {reversal.reason}"[:500],
-            actor=actor,
-        )
+        reversal = write_reversal([entry], reason, f"cash entry {entry.id}", at, actor)
     return reversal

@@ -12,9 +12,9 @@ from db.market.ledger import (
     append,
     clean_goods_lines,
     market_lock,
-    new_reversal,
     require_cash,
     require_stock,
+    write_reversal,
 )
 from db.market.models import CashEntry, Donation, Donor, Item, Reversal, StockMovement
 from db.market.periods import local_today
@@ -140,36 +140,13 @@ def reverse_donation(donation_id, reason, actor=None, at=None):
         require_stock(deltas)
         entries = list(donation.cash_entries.where(CashEntry.kind == "donation"))
         require_cash(sum(entry.amount for entry in entries))
-        reversal = new_reversal(reason, at, actor, donation=donation)
-        for movement in movements:
-            append(
-                StockMovement,
-                at,
-                actor,
-                item=movement.item_id,
-                quantity=-movement.quantity,
-                kind="reversal",
-                unit_value=movement.unit_value,
-                reversal=reversal,
-                reverses=movement,
-                note=reversal.reason,
-            )
-        for entry in entries:
-            append(
-                CashEntry,
-                at,
-                actor,
-                amount=-entry.amount,
-                kind="reversal",
-                reversal=reversal,
-                reverses=entry,
-                note=reversal.reason,
-            )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"donation {donation.receipt_no}: {reversal.reason}"[:500],
-            actor=actor,
+        reversal = write_reversal(
+            movements + entries,
+            reason,
+            f"donation {donation.receipt_no}",
+            at,
+            actor,
+            donation=donation,
         )
     return reversal
 

@@ -13,9 +13,9 @@ from db.market.ledger import (
     MarketError,
     append,
     market_lock,
-    new_reversal,
     points_balance,
     points_balances,
+    write_reversal,
 )
 from db.market.models import HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, Household, PointsEntry
 from db.market.periods import local_today, period_of
@@ -286,22 +286,6 @@ def reverse_points_entry(entry_id, reason, actor=None, at=None):
         balance = points_balance(entry.household_id)
         if balance - entry.points < 0:
             raise MarketError("points_would_go_negative", balance=balance, points=entry.points)
-        reversal = new_reversal(reason, at, actor)
-        append(
-            PointsEntry,
-            at,
-            actor,
-            household=entry.household_id,
-            points=-entry.points,
-            kind="reversal",
-            reversal=reversal,
-            reverses=entry,
-            note=reversal.reason,
-        )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"points entry {entry.id} ({entry.kind} {entry.points:+d}): {reversal.reason}"[:500],
-            actor=actor,
-        )
+        what = f"points entry {entry.id} ({entry.kind} {entry.points:+d})"
+        reversal = write_reversal([entry], reason, what, at, actor)
     return reversal

@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 from peewee import fn
 
-from db import write_lock
-from db.market.models import CashEntry, Household, Item, PointsEntry, Reversal
+from db import audit, write_lock
+from db.market.models import CashEntry, Household, Item, PointsEntry, Reversal, StockMovement
 from db.market.periods import period_of
 from db.market.totals import POINTS_BY_HOUSEHOLD, stock_by_item
 
@@ -163,12 +163,42 @@ def require_cash(amount):
         raise MarketError("not_enough_cash", field="amount", available=available, wanted=amount)
 
 
-def new_reversal(reason, at, actor=None, **target):
-    """The header of a reversal (reason, author, the whole document it reverses, if any)."""
+# What a reversing row copies from the row it reverses: the signed amount, negated, and
+# these columns. (unit_points is set on redemption movements only.)
+REVERSED_AMOUNT = {StockMovement: "quantity", PointsEntry: "points", CashEntry: "amount"}
+REVERSAL_COPIES = {
+    StockMovement: ("item", "unit_value", "unit_points"),
+    PointsEntry: ("household",),
+    CashEntry: (),
+}
+
+
+def write_reversal(rows, reason, what, at, actor=None, **document):
+    """Reverse ledger rows, once the caller's checks have passed: the reversal header (reason,
+    author, and the whole `document` it reverses, if any), one row of the opposite amount per
+    row in `rows`, each pointing at the row it undoes, and the audit entry "what: reason".
+    Call inside market_lock(). Refuses an empty reason ("reason_required")."""
     reason = (reason or "").strip()
     if not reason:
         raise MarketError("reason_required", field="reason")
-    return Reversal.create(reason=reason[:500], **actor_fields(actor, at), **target)
+    reversal = Reversal.create(reason=reason[:500], **actor_fields(actor, at), **document)
+    for row in rows:
+        model = type(row)
+        amount = REVERSED_AMOUNT[model]
+        copied = {name: row.__data__.get(name) for name in REVERSAL_COPIES[model]}
+        copied[amount] = -getattr(row, amount)
+        append(
+            model,
+            at,
+            actor,
+            kind="reversal",
+            reversal=reversal,
+            reverses=row,
+            note=reversal.reason,
+            **copied,
+        )
+    audit.record("market.reverse", reversal, f"{what}: {reversal.reason}"[:500], actor=actor)
+    return reversal
 
 
 def actor_fields(actor, at):

@@ -8,9 +8,9 @@ from db.market.ledger import (
     actor_fields,
     append,
     market_lock,
-    new_reversal,
     points_balance,
     stock_of,
+    write_reversal,
 )
 from db.market.models import Household, Item, PointsEntry, Redemption, Reversal, StockMovement
 from db.market.periods import period_of
@@ -140,38 +140,15 @@ def reverse_redemption(redemption_id, reason, actor=None, at=None):
             raise MarketError("not_reversible")
         if Reversal.select().where(Reversal.redemption == redemption.id).exists():
             raise MarketError("already_reversed")
-        reversal = new_reversal(reason, at, actor, redemption=redemption)
-        for movement in redemption.movements.where(StockMovement.kind == "redemption"):
-            append(
-                StockMovement,
-                at,
-                actor,
-                item=movement.item_id,
-                quantity=-movement.quantity,
-                kind="reversal",
-                unit_value=movement.unit_value,
-                unit_points=movement.unit_points,
-                reversal=reversal,
-                reverses=movement,
-                note=reversal.reason,
-            )
-        for entry in redemption.points_entries.where(PointsEntry.kind == "redemption"):
-            append(
-                PointsEntry,
-                at,
-                actor,
-                household=entry.household_id,
-                points=-entry.points,
-                kind="reversal",
-                reversal=reversal,
-                reverses=entry,
-                note=reversal.reason,
-            )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"redemption {redemption.slip_no}: {reversal.reason}"[:500],
-            actor=actor,
+        movements = list(redemption.movements.where(StockMovement.kind == "redemption"))
+        debits = list(redemption.points_entries.where(PointsEntry.kind == "redemption"))
+        reversal = write_reversal(
+            movements + debits,
+            reason,
+            f"redemption {redemption.slip_no}",
+            at,
+            actor,
+            redemption=redemption,
         )
     return reversal
 

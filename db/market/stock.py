@@ -10,9 +10,9 @@ from db.market.ledger import (
     actor_fields,
     append,
     market_lock,
-    new_reversal,
     require_stock,
     stock_of,
+    write_reversal,
 )
 from db.market.models import ITEM_CATEGORIES, Item, StockCount, StockCountLine, StockMovement
 
@@ -137,25 +137,8 @@ def reverse_movement(movement_id, reason, actor=None, at=None):
         if StockMovement.select().where(StockMovement.reverses == movement.id).exists():
             raise MarketError("already_reversed")
         require_stock({movement.item_id: -movement.quantity})
-        reversal = new_reversal(reason, at, actor)
-        append(
-            StockMovement,
-            at,
-            actor,
-            item=movement.item_id,
-            quantity=-movement.quantity,
-            kind="reversal",
-            unit_value=movement.unit_value,
-            reversal=reversal,
-            reverses=movement,
-            note=reversal.reason,
-        )
-        audit.record(
-            "market.reverse",
-            reversal,
-            f"stock movement {movement.id}: {reversal.reason}"[:500],
-            actor=actor,
-        )
+        what = f"stock movement {movement.id}"
+        reversal = write_reversal([movement], reason, what, at, actor)
     return reversal
 
 
