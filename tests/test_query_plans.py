@@ -27,7 +27,7 @@ from db.market.periods import local
 from db.training.models import Application, Attendance
 from db.training.status import COMPLETED
 from tests.conftest import sqlite_only
-from tests.test_query_budget import (
+from tests.scale_support import (
     PAGES,
     World,
     _applications,
@@ -164,7 +164,7 @@ def seeded(app, login_as):
     urls = {}
     with database.atomic():
         background(world)
-        for name, _role, seed, url, _htmx, _budget in PAGES:
+        for name, _role, seed, url, _htmx in PAGES:
             state = {}
             seed(world, state, ROWS)
             urls[name] = url(state)
@@ -177,7 +177,7 @@ def test_main_pages_use_indexes(app, login_as, seeded):
     clients = {}
     problems = []
     explained = 0
-    for name, role, _seed, _url, htmx, _budget in PAGES:
+    for name, role, _seed, _url, htmx in PAGES:
         client = clients.get(role) or clients.setdefault(role, login_as(role))
         headers = {"HX-Request": "true"} if htmx else {}
         client.get(seeded[name], headers=headers)  # warm up, as a worker in steady state
