@@ -248,17 +248,55 @@ def test_open_courses_qr_opens_the_application_form(kiosk):
     assert f' d="{detail.group(1)}"' not in body
 
 
-def test_notice_board_has_no_personal_data(app):
+def demo_kiosk(app):
+    """The demo data, and a client signed in as its kiosk account."""
     from db import demo
 
     demo.seed()
     kiosk = app.test_client()
     kiosk.post("/login", data={"username": "kiosk", "password": "demo-kiosk-1"})
-    page = kiosk.get("/kiosk/notices")
+    return kiosk
+
+
+def test_notice_board_has_no_personal_data(app):
+    page = demo_kiosk(app).get("/kiosk/notices")
     body = text_of(page)
     assert page.status_code == 200 and "本月爱心超市" in body
     assert "GZ000" not in body  # no love-card numbers
     assert_private(page)
+
+
+def test_market_notice_in_the_kiosk_frame_with_months_by_touch(app):
+    from db.market.periods import current_period, shift_period
+
+    kiosk = demo_kiosk(app)
+    this_month = current_period()
+    page = kiosk.get("/kiosk/notices/market")
+    body = text_of(page)
+    assert page.status_code == 200
+    assert_private(page)
+    assert 'class="kiosk-header"' in body and "/logout" not in body and "site-header" not in body
+    assert "GZ000" not in body  # no love-card numbers
+    assert body.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 2
+    assert "近六个月" in body
+    earlier = shift_period(this_month, -1)
+    assert f'href="/kiosk/notices/market?month={earlier}"' in body
+    assert f"month={shift_period(this_month, 1)}" not in body  # no month after this one
+    oldest = shift_period(this_month, -11)
+    first = text_of(kiosk.get(f"/kiosk/notices/market?month={oldest}"))
+    assert f"month={shift_period(oldest, -1)}" not in first  # twelve months, as on the web
+    assert f"month={shift_period(oldest, 1)}" in first
+    # A month in the future or nonsense shows this month.
+    for month in (shift_period(this_month, 1), "2026-13", "x"):
+        assert kiosk.get(f"/kiosk/notices/market?month={month}").status_code == 200
+
+
+def test_the_kiosk_charts_draw_six_months_in_large_type(app):
+    body = text_of(demo_kiosk(app).get("/kiosk/notices/market"))
+    chart = body[body.index('id="chart-in"') : body.index("</svg>")]
+    sizes = {int(size) for size in re.findall(r'font-size="(\d+)"', chart)}
+    assert min(sizes) >= 24
+    assert chart.count("<rect ") == 6
 
 
 def test_kiosk_is_fenced_and_has_no_menu(kiosk):
@@ -266,7 +304,10 @@ def test_kiosk_is_fenced_and_has_no_menu(kiosk):
         assert kiosk.get(path).status_code in (403, 404), path
     body = text_of(kiosk.get("/kiosk/"))
     assert "退出" not in body and "/account" not in body
-    assert kiosk.get("/market/disclosure").status_code == 200
+    # The public notice opens in the kiosk's own frame (no menu, no sign-out link).
+    web_notice = kiosk.get("/market/disclosure?month=2026-10")
+    assert web_notice.status_code == 302
+    assert web_notice.headers["Location"].endswith("/kiosk/notices/market?month=2026-10")
 
 
 def test_kiosk_pages_turn_off_htmx_history(kiosk):

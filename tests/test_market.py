@@ -858,8 +858,10 @@ def test_report_xlsx(staff, make_item, make_household):
 def test_disclosure_is_public_and_holds_no_personal_data(login_as, make_item, make_household):
     scenario(make_item, make_household)
     for role in (None, "entrepreneur", "kiosk", "staff"):
-        response = login_as(role).get("/market/disclosure")
+        # The kiosk is sent to the same notice in its own frame (kiosk.market_notice).
+        response = login_as(role).get("/market/disclosure", follow_redirects=True)
         assert response.status_code == 200
+        assert (response.request.path == "/kiosk/notices/market") == (role == "kiosk")
         page = text(response)
         assert "绿地建设集团" in page and "爱心人士" in page
         assert 'data-disclosure="households">2<' in page

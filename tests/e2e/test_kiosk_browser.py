@@ -54,9 +54,13 @@ SIZES_SCRIPT = """() => {
   const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
   const small = [], tiny = [];
   for (const e of document.querySelectorAll('body *')) {
-    if (!shown(e) || e.closest('svg')) continue;
+    if (!shown(e) || (e.closest('svg') && e.tagName !== 'text')) continue;
     const hasText = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
-    const size = parseFloat(getComputedStyle(e).fontSize);
+    // SVG text is drawn in the chart's own units: its size on screen is scaled by the chart
+    // (the length of the transform's x axis, so rotated text counts too).
+    const ctm = e.tagName === 'text' ? e.getScreenCTM() : null;
+    const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+    const size = Math.round(parseFloat(getComputedStyle(e).fontSize) * scale * 10) / 10;
     if (hasText && size < 24) small.push(`${e.tagName}.${e.className} ${size}px`);
     if (e.matches('a, button, select, input:not([type=hidden]), textarea')) {
       const box = e.getBoundingClientRect();
@@ -231,14 +235,26 @@ def test_kiosk_portrait_every_screen(new_page, screen, shot, scene):
     assert page.locator(".figures").evaluate("e => getComputedStyle(e).display") == "grid"
     expect(page.locator(".kiosk-header")).to_be_visible()  # still the kiosk's own frame
     expect(page.get_by_role("link", name="退出")).to_have_count(0)
-    screen(page, "kiosk-market-notice-zh-portrait", sizes=False)
-    page.goto("/kiosk/notices")
+    expect(page.locator("svg.chart")).to_have_count(2)
+    screen(page, "kiosk-market-notice-zh-portrait")  # chart text included: 24 px or more
+    # The month before, by touch, still in the kiosk's frame.
+    heading = page.get_by_role("heading", level=1)
+    this_month = heading.inner_text()
+    page.locator(".kiosk-months a").first.click()
+    expect(heading).not_to_have_text(this_month)
+    expect(page.locator(".kiosk-header")).to_be_visible()
+    expect(page.locator(".site-header")).to_have_count(0)
+    page.get_by_role("link", name="返回公告栏").click()
+    expect(page.get_by_role("heading", name="公告栏")).to_be_visible()
 
     # English: the whole page, <html lang> included.
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Notice board")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     screen(page, "kiosk-notices-en-portrait")
+    page.get_by_role("link", name="Read the full monthly notice").click()
+    expect(page.get_by_role("heading", name="The last six months")).to_be_visible()
+    screen(page, "kiosk-market-notice-en-portrait")
     page.get_by_role("link", name="Back to start").click()
     expect(start_heading(page, "en")).to_be_visible()
     screen(page, "kiosk-start-en-portrait")
@@ -302,6 +318,9 @@ def test_kiosk_landscape(new_page, screen, scene):
     screen(page, "kiosk-course-zh-landscape")
     page.goto("/kiosk/notices")
     screen(page, "kiosk-notices-zh-landscape")
+    page.get_by_role("link", name="查看本月完整公示").click()
+    expect(page.locator("svg.chart")).to_have_count(2)
+    screen(page, "kiosk-market-notice-zh-landscape")
 
 
 def test_idle_reset_forgets_what_was_typed(browser, live_server, app, make_user, screen):

@@ -41,4 +41,5 @@ ROUTES = [
     Route("/kiosk/courses", "GET", KIOSK_SCREEN),
     # The monthly notice summary runs the disclosure's fixed set of aggregates.
     Route("/kiosk/notices", "GET", KIOSK_SCREEN, query_budget=14),
+    Route("/kiosk/notices/market", "GET", KIOSK_SCREEN, query_budget=13),
 ]

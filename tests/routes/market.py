@@ -185,5 +185,6 @@ ROUTES = [
     # Public: guests, entrepreneurs and the kiosk read the monthly notice too.
     # The public notice: a fixed set of SQL aggregates (with later reversals of earlier months'
     # documents, and the ledger-totals freshness check).
-    Route("/market/disclosure", "GET", EVERYONE, query_budget=13),
+    # The kiosk is sent to the same notice in its own frame (/kiosk/notices/market).
+    Route("/market/disclosure", "GET", EVERYONE | {"kiosk": 302}, query_budget=13),
 ]

@@ -1,7 +1,9 @@
 """The monthly report for the street office (page and XLSX) and the public disclosure (公示)."""
 
+from flask import redirect, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from db.market.models import ITEM_CATEGORIES
 from db.market.periods import current_period, last_periods, month_start
@@ -10,7 +12,7 @@ from db.market.reports import monthly_report
 from views.access import kiosk_allowed, staff_required
 from views.exports import xlsx_response
 from views.market import bp
-from views.market.charts import bar_chart
+from views.market.charts import STANDARD, bar_chart
 from views.market.common import CASH_NAMES, ITEM_CATEGORY_NAMES, chosen_period
 from views.pages import render_page
 
@@ -159,39 +161,48 @@ def report_xlsx(month):
     return xlsx_response(_("love-supermarket-report-%(month)s.xlsx", month=period), sheets)
 
 
+def disclosure_context(period, months=12, size=STANDARD):
+    """What a page of the public monthly notice shows (the web page and the kiosk's): the
+    month's figures, donors and goods out, and the last `months` months in two charts and a
+    table."""
+    notice = build_disclosure(period)
+    recent = notice.months[-months:]
+    short = [(month_label(p, short=True), came, went) for p, came, went in recent]
+    charts = {}
+    for name, title, column, colour in (
+        ("chart_in", _("Donations received, by month"), 1, "#b3261e"),
+        ("chart_out", _("Goods given out, by month"), 2, "#1a4f8b"),
+    ):
+        charts[name] = bar_chart(
+            name.replace("_", "-"),
+            title,
+            _("Month"),
+            _("Value (yuan)"),
+            [(row[0], row[column]) for row in short],
+            yuan_short,
+            colour=colour,
+            size=size,
+        )
+    return dict(
+        notice=notice,
+        period=period,
+        month_name=month_label(period),
+        series=[(month_label(p), a, b) for p, a, b in recent],
+        categories=ITEM_CATEGORIES,
+        item_category_names=ITEM_CATEGORY_NAMES,
+        **charts,
+    )
+
+
 @bp.route("/disclosure")
 @kiosk_allowed
 def disclosure():
     """The public monthly notice: donors (named with consent), goods given out by category,
-    households served as a number, and twelve months in charts. No personal data."""
+    households served as a number, and twelve months in charts. No personal data.
+
+    The kiosk has its own frame for it (kiosk.market_notice): no menu, no sign-out."""
     period = chosen_period()
-    notice = build_disclosure(period)
-    months = [(month_label(p, short=True), came, went) for p, came, went in notice.months]
-    chart_in = bar_chart(
-        "chart-in",
-        _("Donations received, last twelve months"),
-        _("Month"),
-        _("Value (yuan)"),
-        [(label, came) for label, came, _went in months],
-        yuan_short,
-    )
-    chart_out = bar_chart(
-        "chart-out",
-        _("Goods given out, last twelve months"),
-        _("Month"),
-        _("Value (yuan)"),
-        [(label, went) for label, _came, went in months],
-        yuan_short,
-        colour="#1a4f8b",
-    )
-    return render_page(
-        "market/disclosure.html",
-        notice=notice,
-        period=period,
-        month_name=month_label(period),
-        months=month_choices(),
-        series=[(month_label(p), a, b) for p, a, b in notice.months],
-        chart_in=chart_in,
-        chart_out=chart_out,
-        categories=ITEM_CATEGORIES,
-    )
+    if current_user.is_authenticated and current_user.role == "kiosk":
+        return redirect(url_for("kiosk.market_notice", month=period))
+    context = disclosure_context(period)
+    return render_page("market/disclosure.html", months=month_choices(), **context)
