@@ -8,6 +8,7 @@ twice. Modules that need notices to appear at a time (a reminder the day before)
 `@producer`, run by the send command before it sends.
 """
 
+import re
 from datetime import timedelta
 
 from peewee import CharField, ForeignKeyField, IntegerField, TextField
@@ -21,6 +22,7 @@ MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=15)
 
 PRODUCERS = []
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Notice(BaseModel):
@@ -47,6 +49,15 @@ class Notice(BaseModel):
         )
 
 
+def one_line(text):
+    """Text fit for a subject line: line breaks and control characters collapse to spaces.
+
+    An e-mail header cannot hold a line break, so a subject made from an event title typed
+    with one would fail to send.
+    """
+    return " ".join(CONTROL_RE.sub(" ", str(text)).split())
+
+
 def queue(kind, subject, body, recipient=None, mobile=None, email=None, link=""):
     """Write a notice to the outbox; call inside the transaction of the change it reports.
 
@@ -59,7 +70,7 @@ def queue(kind, subject, body, recipient=None, mobile=None, email=None, link="")
         recipient=recipient,
         mobile=mobile or None,
         email=(email or "").strip() or None,
-        subject=str(subject)[:200],
+        subject=one_line(subject)[:200],
         body=str(body),
         kind=kind[:40],
         link=link[:200],

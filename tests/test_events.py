@@ -237,13 +237,26 @@ def test_changing_time_or_venue_tells_everyone_registered(app):
 # --- One live registration per mobile number -------------------------------------------------
 
 
-def test_same_person_again_gets_the_existing_registration(app):
+KEY = "k" * 22  # a registration form's one-time submission key
+
+
+def test_the_same_form_submitted_again_gets_the_existing_registration(app):
     event = new_event(seats=5)
-    first = register(event, 1)
-    again, created = registrations.register(event.id, guest(1, name=" 嘉宾 1 "))
+    first = register(event, 1, submission_key=KEY)
+    again, created = registrations.register(event.id, guest(1), submission_key=KEY)
     assert not created and again.id == first.id
     assert Registration.select().count() == 1
     assert Notice.select().count() == 1
+
+
+@pytest.mark.parametrize("key", [None, "", "x" * 22])
+def test_same_name_and_mobile_from_another_form_is_refused(app, key):
+    event = new_event(seats=5)
+    register(event, 1, submission_key=KEY)
+    with pytest.raises(EventError) as refused:
+        registrations.register(event.id, guest(1), submission_key=key)
+    assert refused.value.code == "mobile_registered" and refused.value.field == "mobile"
+    assert Registration.select().count() == 1
 
 
 def test_someone_else_with_the_same_mobile_is_refused(app):
@@ -252,6 +265,13 @@ def test_someone_else_with_the_same_mobile_is_refused(app):
     with pytest.raises(EventError) as refused:
         registrations.register(event.id, guest(1, name="另一个人"))
     assert refused.value.code == "mobile_registered" and refused.value.field == "mobile"
+
+
+def test_staff_walk_in_with_a_registered_mobile_points_to_the_registration(app):
+    event = new_event(seats=5)
+    first = register(event, 1)
+    again, created = registrations.register(event.id, guest(1), source="walk_in")
+    assert not created and again.id == first.id and Registration.select().count() == 1
 
 
 def test_after_cancelling_the_same_mobile_may_register_again(app):
@@ -374,20 +394,68 @@ def test_guest_form_errors_are_shown_and_nothing_is_written(client):
     assert Registration.select().count() == 0
 
 
+def submission_key_of(page):
+    """The one-time submission key a registration form was rendered with."""
+    return re.search(r'name="submission_key"[^>]*value="([^"]+)"', page).group(1)
+
+
 def test_double_submit_creates_one_registration(client):
     event = new_event(seats=5)
-    first = client.post(f"/events/{event.id}/register", data=guest_form(1))
-    second = client.post(f"/events/{event.id}/register", data=guest_form(1))
+    key = submission_key_of(client.get(f"/events/{event.id}/register").get_data(as_text=True))
+    form = guest_form(1, submission_key=key)
+    first = client.post(f"/events/{event.id}/register", data=form)
+    second = client.post(f"/events/{event.id}/register", data=form)
+    assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert Registration.select().count() == 1
+    assert Registration.get().submission_key == key
+
+
+def test_each_visit_to_the_form_gets_a_new_key(client):
+    event = new_event(seats=5)
+    pages = [client.get(f"/events/{event.id}/register").get_data(as_text=True) for _ in "ab"]
+    first, second = (submission_key_of(page) for page in pages)
+    assert first != second and len(first) >= 22
+
+
+def assert_refused_revealing_nothing(response, registration):
+    """422, the message on the mobile field, and nothing about the registration."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "此手机号已报名本活动" in page and "联系服务中心工作人员" in page
+    assert registration.token not in page and "/r/" not in page
+    assert registration.code not in page
+    assert "报名成功" not in page and "Location" not in response.headers
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "y" * 22])
+def test_a_stranger_with_the_same_name_and_mobile_learns_nothing(client, key):
+    event = new_event(seats=5)
+    victim = register(event, 1, submission_key=KEY)
+    form = guest_form(1)  # the victim's name and mobile, typed by someone else
+    if key is not None:
+        form["submission_key"] = key
+    response = client.post(f"/events/{event.id}/register", data=form)
+    assert_refused_revealing_nothing(response, victim)
+    assert Registration.select().count() == 1
+
+
+def test_a_stranger_is_refused_in_english_too(client):
+    event = new_event(seats=5)
+    victim = register(event, 1, submission_key=KEY)
+    client.set_cookie("lang", "en")
+    response = client.post(f"/events/{event.id}/register", data=guest_form(1))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and victim.token not in page
+    assert "This mobile number is already registered for this event." in page
+    assert "ask the centre&#39;s staff" in page or "ask the centre's staff" in page
 
 
 def test_same_mobile_other_name_gets_an_error_not_the_private_link(client):
     event = new_event(seats=5)
     client.post(f"/events/{event.id}/register", data=guest_form(1))
     response = client.post(f"/events/{event.id}/register", data=guest_form(1, name="冒名者"))
-    assert response.status_code == 422
-    assert Registration.get().token not in response.get_data(as_text=True)
+    assert_refused_revealing_nothing(response, Registration.get())
 
 
 def test_closed_registration_page_says_so(client):
@@ -425,14 +493,28 @@ def test_entrepreneur_with_current_consent_registers_with_one_click(login_as):
     assert Registration.get().user_id == client.user.id
 
 
-def test_guest_registration_with_an_accounts_mobile_joins_that_account(login_as):
+def test_entrepreneur_registering_again_gets_their_own_registration(login_as):
+    client = login_as("entrepreneur", consent_at=utcnow(), consent_version=PRIVACY_NOTICE_VERSION)
+    event = new_event(seats=5)
+    first = client.post(f"/events/{event.id}/register", data={})
+    again = client.post(f"/events/{event.id}/register", data={})  # another visit, another key
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert Registration.select().count() == 1
+
+
+def test_a_guest_registration_is_not_handed_to_an_account_with_that_mobile(login_as):
+    """Signing up takes any mobile number unchecked, so an account with the same number
+    does not prove it is the person who registered as a guest."""
     client = login_as("entrepreneur")
     user = client.user
     event = new_event(seats=5)
-    registrations.register(event.id, guest(1, mobile=user.mobile, name=user.name))
+    victim, _ = registrations.register(
+        event.id, guest(1, mobile=user.mobile, name=user.name), submission_key=KEY
+    )
     response = client.post(f"/events/{event.id}/register", data={"consent": "y"})
-    assert response.status_code == 303
-    assert Registration.select().count() == 1 and Registration.get().user_id == user.id
+    assert_refused_revealing_nothing(response, victim)
+    assert Registration.select().count() == 1 and Registration.get().user_id is None
 
 
 # --- The private link ---------------------------------------------------------------------------
@@ -603,10 +685,11 @@ def test_switching_approval_off_seats_pending_people_while_seats_are_free(app):
 
 def test_a_retried_request_after_closing_gets_the_existing_registration(client):
     event = new_event(seats=5)
-    first = client.post(f"/events/{event.id}/register", data=guest_form(1))
+    form = guest_form(1, submission_key=KEY)
+    first = client.post(f"/events/{event.id}/register", data=form)
     assert first.status_code == 303
     manage.close(event.id)  # registration closes between the request and its retry
-    retry = client.post(f"/events/{event.id}/register", data=guest_form(1))
+    retry = client.post(f"/events/{event.id}/register", data=form)
     assert retry.status_code == 303 and retry.headers["Location"] == first.headers["Location"]
     assert Registration.select().count() == 1
     newcomer = client.post(f"/events/{event.id}/register", data=guest_form(2))

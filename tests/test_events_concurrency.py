@@ -2,6 +2,7 @@
 suite's database (SQLite or PostgreSQL). A control run with the write lock switched off shows
 the race these tests guard against is real, so they can fail."""
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from tests.events_support import LiveSession, guest, guest_form, new_event
 pytestmark = pytest.mark.live
 
 TIMEOUT = 60  # seconds for the whole burst
+SUBMISSION_KEY = re.compile(r'name="submission_key"[^>]*value="([^"]+)"')
 HTMX = {"HX-Request": "true"}
 
 
@@ -81,15 +83,25 @@ def test_200_registrations_at_once_for_50_seats(app, live_server):
 
 
 def test_10_identical_registrations_at_once_make_one(app, live_server):
+    """One form sent ten times at once (its one-time key each time): one registration, and
+    every request is pointed at its private link. The same person from another form is
+    refused without learning anything."""
     event = new_event(seats=5)
     server = live_server(workers=2)
     session = LiveSession(server)
-    session.start(f"/events/{event.id}/register")
-    results = burst([register_call(session, event, 7) for _ in range(10)])
+    form_page = session.start(f"/events/{event.id}/register")
+    key = SUBMISSION_KEY.search(form_page).group(1)
+    results = burst([register_call(session, event, 7, submission_key=key) for _ in range(10)])
     reconnect()
     assert [status for status, _location, _body in results] == [303] * 10
-    assert len({location for _status, location, _body in results}) == 1
+    locations = {location for _status, location, _body in results}
+    registration = Registration.get(Registration.event == event.id)
+    assert locations == {f"/r/{registration.token}"}
     assert Registration.select().where(Registration.event == event.id).count() == 1
+    status, location, body = register_call(session, event, 7, submission_key="o" * 22)()
+    assert status == 422 and not location
+    assert registration.token not in body and registration.code not in body
+    assert "此手机号已报名本活动" in body
     assert "locked" not in server_log(server)
 
 

@@ -93,6 +93,8 @@ def test_staff_create_a_draft_with_shanghai_times_and_questions(staff):
         ({"closes_at": "2030-05-21T10:00"}, "不能晚于活动开始时间"),
         ({"questions-0-choices": "只有一个"}, "至少填写两个选项"),
         ({"starts_at": "not a date"}, "开始时间"),
+        ({"opens_at": "2030-05-20T14:00", "closes_at": ""}, "报名开始时间必须早于活动开始时间"),
+        ({"opens_at": "2030-05-21T09:00", "closes_at": ""}, "报名开始时间必须早于活动开始时间"),
     ],
 )
 def test_bad_event_forms_are_refused_with_a_message(staff, overrides, message):
@@ -548,3 +550,86 @@ def test_a_check_in_that_read_before_a_cancellation_is_refused(app, stale_read):
     assert refused.value.code == "not_confirmed"
     assert Registration.get_by_id(registration.id).checked_in_at is None
     assert not AuditEntry.select().where(AuditEntry.action == "registration.checkin").exists()
+
+
+# --- Audit follow-ups: single-line fields, the window, exports, paging ---------------------------
+
+
+def test_single_line_fields_lose_line_breaks_and_control_characters(staff):
+    form = event_form(
+        title="经济\r\n时事\x1b报告会 ", venue="二楼\n会议室", audience_note="联建\t单位"
+    )
+    assert staff.post("/manage/events/new", data=form).status_code == 303
+    event = Event.get()
+    assert (event.title, event.venue, event.audience_note) == (
+        "经济 时事 报告会",
+        "二楼 会议室",
+        "联建 单位",
+    )
+    assert event.description == "第一行\n第二行"  # the description keeps its line breaks
+    blank = staff.post("/manage/events/new", data=event_form(title="\r\n\x1b"))
+    assert blank.status_code == 422 and "请填写此项" in blank.get_data(as_text=True)
+
+
+def test_guest_details_are_single_line_too(client):
+    from tests.events_support import guest_form
+
+    event = new_event(seats=5)
+    form = guest_form(1, name="张\r\n三", enterprise="宝华\x1b集团", position="经理\n")
+    assert client.post(f"/events/{event.id}/register", data=form).status_code == 303
+    registration = Registration.get()
+    assert (registration.name, registration.position) == ("张 三", "经理")
+    assert registration.enterprise.name == "宝华 集团"
+
+
+def test_registration_must_open_before_the_start(app):
+    from db.events import manage
+
+    event = new_event()
+    data = {name: getattr(event, name) for name in manage.EVENT_FIELDS}
+    for opens in (event.starts_at, event.starts_at + timedelta(hours=1)):
+        with pytest.raises(EventError) as refused:
+            manage.update_event(event.id, {**data, "opens_at": opens, "closes_at": None})
+        assert (refused.value.code, refused.value.field) == ("opens_after_start", "opens_at")
+        with pytest.raises(EventError):
+            manage.create_event({**data, "opens_at": opens, "closes_at": None}, [])
+    manage.update_event(event.id, {**data, "opens_at": event.starts_at - timedelta(days=1)})
+
+
+def test_exports_with_control_characters_in_a_name_succeed(staff):
+    event = new_event(seats=5)
+    registrations.register(event.id, guest(1, name="张三\x1b"))
+    for extension in ("csv", "xlsx"):
+        response = staff.get(f"/manage/events/{event.id}/export.{extension}")
+        assert response.status_code == 200, extension
+    body = staff.get(f"/manage/events/{event.id}/export.csv").get_data(as_text=True)
+    assert "张三" in body and "\x1b" not in body
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet["D2"].value == "张三"
+
+
+@pytest.mark.parametrize("title", ['"年会"\n第二行', '报告会\\"; filename="x.exe', "论坛\r"])
+def test_exports_of_an_event_with_an_awkward_title_succeed(staff, title):
+    event = new_event(seats=5, title=title)
+    register(event, 1)
+    for extension in ("csv", "xlsx"):
+        response = staff.get(f"/manage/events/{event.id}/export.{extension}")
+        assert response.status_code == 200, extension
+        header = response.headers["Content-Disposition"]
+        assert "\n" not in header and "\r" not in header
+        plain = header.split("; filename*=")[0]
+        assert plain.count('"') == 2 and "\\" not in plain and ";" not in plain[11:]
+        assert header.endswith(f"-{event.id}.{extension}")
+
+
+def test_a_later_page_of_registrations_without_htmx_shows_the_count(staff):
+    from views.events.manage import ROWS_PAGE_SIZE
+
+    event = new_event(seats=300)
+    for n in range(1, ROWS_PAGE_SIZE + 6):
+        register(event, n)
+    page = staff.get(f"/manage/events/{event.id}?page=2")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "None" not in body
+    assert f"共 {ROWS_PAGE_SIZE + 5} 条报名" in body
+    assert body.count('id="registration-') == 5

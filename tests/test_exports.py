@@ -39,3 +39,45 @@ def test_qr_svg_is_inline_svg():
     assert svg.startswith("<svg") and "http" not in svg.split(">", 1)[0].replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     )
+
+
+def test_control_characters_are_dropped_from_cells():
+    assert safe_cell("张三\x1b") == "张三"
+    assert safe_cell("a\x01\x08\x0b\x0c\x1fb") == "ab"
+    assert safe_cell("第一行\n第二行\t完") == "第一行\n第二行\t完"
+    assert safe_cell("\x1b=1+1") == "'=1+1"  # a formula hidden behind a control character
+
+
+def test_downloads_with_control_characters_succeed(app):
+    rows = [["张三\x1b", "\x07备注"]]
+    with app.test_request_context("/"):
+        csv_body = csv_response("名单.csv", ["姓名", "备注"], rows).get_data(as_text=True)
+        xlsx = xlsx_response("名单.xlsx", [("名单/第[1]页:*?", ["姓名", "备注"], rows)])
+    assert "张三," in csv_body and "\x1b" not in csv_body and "\x07" not in csv_body
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    assert sheet["A2"].value == "张三" and sheet["B2"].value == "备注"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["报告会\r\n第二行.csv", '"引号"报告会.csv', "a\\b/c\x00d.csv", 'x"; filename="evil.exe.csv'],
+)
+def test_file_names_cannot_break_the_header(app, title):
+    with app.test_request_context("/"):
+        response = csv_response(title, ["姓名"], [])
+    header = response.headers["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header and "\x00" not in header
+    plain = header.split("; filename*=")[0]
+    assert plain.startswith('attachment; filename="') and plain.count('"') == 2
+    assert "\\" not in plain
+    encoded = header.split("filename*=UTF-8''")[1]
+    assert encoded and all(c not in encoded for c in ' "\\;')
+    assert header.endswith(".csv")
+
+
+def test_a_chinese_file_name_keeps_its_utf8_form(app):
+    with app.test_request_context("/"):
+        header = csv_response("报告会-3.csv", ["姓名"], []).headers["Content-Disposition"]
+    assert header == (
+        "attachment; filename=\"-3.csv\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%E4%BC%9A-3.csv"
+    )

@@ -113,7 +113,11 @@ def test_register_on_the_spot_confirmed_then_waiting(kiosk):
     event = new_event(seats=1, starts_in=timedelta(days=2), title="本周企业家沙龙")
     listing = text_of(kiosk.get("/kiosk/register"))
     assert "本周企业家沙龙" in listing
-    form = dict(name="钱多多", mobile="13800017001", enterprise="宝华集团", consent="y")
+    screen = text_of(kiosk.get(f"/kiosk/register/{event.id}"))
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', screen).group(1)
+    form = dict(
+        name="钱多多", mobile="13800017001", enterprise="宝华集团", consent="y", submission_key=key
+    )
     first = kiosk.post(f"/kiosk/register/{event.id}", data=form)
     body = text_of(first)
     registration = Registration.get(Registration.mobile == "13800017001")
@@ -125,9 +129,27 @@ def test_register_on_the_spot_confirmed_then_waiting(kiosk):
         f"/kiosk/register/{event.id}", data=form | {"mobile": "13800017002", "name": "孙候补"}
     )
     assert "候补名单" in text_of(second)
-    again = kiosk.post(f"/kiosk/register/{event.id}", data=form)
-    assert "您已经报名了此活动" in text_of(again)
+    again = kiosk.post(f"/kiosk/register/{event.id}", data=form)  # a double tap
+    assert "您已经报名了此活动" in text_of(again) and registration.code in text_of(again)
     assert Registration.select().where(Registration.event == event.id).count() == 2
+
+
+@pytest.mark.parametrize("key", [None, "z" * 22])
+def test_register_on_the_spot_with_someone_elses_name_and_mobile_shows_nothing(kiosk, key):
+    """The next person at the kiosk typing a registered name and mobile gets no code or QR."""
+    event = new_event(seats=5, starts_in=timedelta(days=2))
+    victim, _ = registrations.register(
+        event.id, guest(1, name="钱多多"), source="kiosk", submission_key="k" * 22
+    )
+    form = dict(name="钱多多", mobile=victim.mobile, enterprise="宝华集团", consent="y")
+    if key:
+        form["submission_key"] = key
+    response = kiosk.post(f"/kiosk/register/{event.id}", data=form)
+    body = text_of(response)
+    assert response.status_code == 422 and "此手机号已报名本活动" in body
+    assert victim.code not in body and victim.token not in body and "<svg" not in body
+    assert "您已经报名了此活动" not in body and "钱*多" not in body
+    assert Registration.select().count() == 1
 
 
 def test_register_refusals_write_nothing(kiosk):

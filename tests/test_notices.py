@@ -316,3 +316,41 @@ def test_a_private_pages_notices_are_found_by_index(app):
     plan = " ".join(row[-1] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "notice_link_created_at" in plan, plan
     assert [n.subject for n in notices.for_link("/r/7")] == ["通知7"]
+
+
+# --- A bad message never blocks the others (audit follow-up) -----------------------------------
+
+
+def test_a_subject_with_a_line_break_is_sent_on_one_line(runner, smtp):
+    """A row already in the outbox with a line break in its subject (queued before subjects
+    were collapsed) goes out with the subject on one line."""
+    Notice.create(
+        kind="test", subject="报名成功：第一行\r\n第二行", body="正文", email="a@example.org"
+    )
+    result = runner.invoke(args=["send-notices"])
+    assert result.exit_code == 0 and "1 sent, 0 failed" in result.output
+    assert smtp.messages[0]["Subject"] == "报名成功：第一行 第二行"
+
+
+def test_queued_subjects_are_collapsed_to_one_line(app):
+    event = new_event(seats=5, title="经济\r\n时事\x1b报告会")
+    registered(1, email="a@example.org", event=event)
+    assert Notice.get().subject == "报名成功：经济 时事 报告会"
+
+
+def test_a_message_that_cannot_be_built_fails_alone(runner, smtp):
+    """Any error building or sending one message (here a header the e-mail library refuses)
+    marks that notice failed; the rest of the batch is still sent, and the next run too."""
+    bad = Notice.create(kind="test", subject="坏", body="正文", email="x@example.org\r\nBcc: y")
+    registered(1, email="good@example.org")
+    result = runner.invoke(args=["send-notices"])
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 1 failed" in result.output
+    assert [m["To"] for m in smtp.messages] == ["good@example.org"]
+    bad = Notice.get_by_id(bad.id)
+    assert bad.attempts == 1 and bad.claimed_at is None and bad.sent_at is None
+    assert bad.last_error
+    registered(2, email="later@example.org")
+    again = runner.invoke(args=["send-notices"])
+    assert again.exit_code == 0 and "1 sent, 1 failed" in again.output
+    assert [m["To"] for m in smtp.messages] == ["good@example.org", "later@example.org"]

@@ -2,20 +2,28 @@
 
 A cell that starts with = + - @, a tab or a carriage return (or their full-width forms) is
 prefixed with an apostrophe, so Excel and WPS show it as text instead of evaluating it.
-Numbers stay numeric cells.
+Numbers stay numeric cells. Control characters other than tab, line feed and carriage return
+are dropped: XLSX cannot hold them (openpyxl refuses), and no spreadsheet shows them.
 """
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a file name in Content-Disposition may not hold: control characters (a line break
+# would end the header), quotes, backslashes and semicolons (they end, escape or split the
+# header's parameters), and the characters file systems refuse.
+UNSAFE_FILENAME_RE = re.compile(r'[\x00-\x1f\x7f-\x9f"\\;/:*?<>|]+')
 
 
 def safe_cell(value):
@@ -26,16 +34,29 @@ def safe_cell(value):
         return str(value)
     if isinstance(value, int | float | datetime | date):
         return value
-    text = str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
+def safe_filename(filename):
+    """A download's file name with nothing that could break the header or the file system."""
+    name = " ".join(UNSAFE_FILENAME_RE.sub(" ", str(filename)).split())
+    return name.strip(" .") or "export"
+
+
 def _attachment(filename):
     """A Content-Disposition that keeps a Chinese file name (RFC 5987)."""
+    filename = safe_filename(filename)
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _sheet_title(title):
+    """A worksheet title XLSX accepts (no control characters or []:*?/\\, at most 31)."""
+    text = INVALID_TITLE_REGEX.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", str(title)))
+    return " ".join(text.split())[:31] or "Sheet"
 
 
 def csv_response(filename, header, rows):
@@ -56,7 +77,7 @@ def xlsx_response(filename, sheets):
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=str(title)[:31])
+        sheet = workbook.create_sheet(title=_sheet_title(title))
         sheet.append([safe_cell(h) for h in header])
         for row in rows:
             sheet.append([safe_cell(v) for v in row])

@@ -24,7 +24,7 @@ from db.validators import mask_mobile, mask_name
 from views.access import role_required
 from views.auth import MobileField, mobile_number
 from views.events.common import add_error, event_or_404, person_from
-from views.events.forms import answers_from, with_questions
+from views.events.forms import SubmissionKeyMixin, answers_from, with_questions
 from views.i18n import LANGUAGE_COOKIE
 from views.pages import render_page
 
@@ -78,7 +78,7 @@ class CourseSignInForm(FlaskForm):
     )
 
 
-class WalkUpForm(FlaskForm):
+class WalkUpForm(FlaskForm, SubmissionKeyMixin):
     """Registering on the spot: few fields, the mobile from the keypad."""
 
     name = StringField(_l("Name"), [DataRequired(message=_l("Fill this in.")), Length(max=50)])
@@ -236,7 +236,12 @@ def register(event_id):
         language = "en" if str(get_locale()) == "en" else "zh_CN"
         try:
             registration, created = registrations.register(
-                event.id, person_from(form), answers_from(form), source="kiosk", language=language
+                event.id,
+                person_from(form),
+                answers_from(form),
+                source="kiosk",
+                language=language,
+                submission_key=form.submission_key.data,
             )
         except EventError as exc:
             add_error(form, exc)

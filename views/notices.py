@@ -5,7 +5,9 @@ SMTP_FROM, SMTP_SECURITY = starttls | ssl | none; PUBLIC_BASE_URL turns a notice
 a full address). Each run first lets modules queue notices that fell due (reminders), then
 claims due notices under the write lock, so two runs started together never send one twice;
 each claim is renewed just before its message goes out, so a slow run whose claim timed out
-never sends a row another run has taken over.
+never sends a row another run has taken over. Any failure of one message (the server refusing
+it, or a message that cannot be built) marks that notice failed and the run goes on, so one
+bad notice never blocks the others.
 """
 
 import smtplib
@@ -48,7 +50,8 @@ def _message(notice, config):
     message = EmailMessage()
     message["From"] = config["SMTP_FROM"]
     message["To"] = notice.email
-    message["Subject"] = notice.subject
+    # Collapsed again here: a row queued before subjects were collapsed may hold a line break.
+    message["Subject"] = notices.one_line(notice.subject)
     message["Message-ID"] = make_msgid(idstring=f"notice-{notice.id}")
     body = notice.body
     if notice.link and config.get("PUBLIC_BASE_URL"):
@@ -81,7 +84,7 @@ def send_due(config, limit=BATCH):
     sent = failed = 0
     try:
         connection = _connect(config)
-    except (OSError, smtplib.SMTPException) as exc:
+    except Exception as exc:  # whatever it is, release the claimed batch
         for notice in claimed:
             notices.mark_failed(notice, exc)
         notices.record_run(0, len(claimed))
@@ -92,7 +95,7 @@ def send_due(config, limit=BATCH):
                 continue  # another run took it over after our claim timed out
             try:
                 connection.send_message(_message(notice, config))
-            except (OSError, smtplib.SMTPException) as exc:
+            except Exception as exc:  # one bad message must not block the others
                 notices.mark_failed(notice, exc)
                 failed += 1
             else:

@@ -48,6 +48,8 @@ def check_event_data(data):
     if data["ends_at"] <= data["starts_at"]:
         raise EventError("ends_before_start", field="ends_at")
     opens, closes = data.get("opens_at"), data.get("closes_at")
+    if opens is not None and opens >= data["starts_at"]:
+        raise EventError("opens_after_start", field="opens_at")
     if closes is not None and closes > data["starts_at"]:
         raise EventError("closes_after_start", field="closes_at")
     if opens is not None and closes is not None and closes <= opens:

@@ -130,6 +130,9 @@ class Registration(BaseModel):
     confirmed_at = UTCDateTimeField(null=True)
     checked_in_at = UTCDateTimeField(null=True)
     checked_in_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    # The one-time key of the form that made it (migration 0011): resubmitting that same form
+    # (a double click, a retried request) finds this registration; nothing else does.
+    submission_key = CharField(max_length=64, null=True)
 
     class Meta:
         indexes = (

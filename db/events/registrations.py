@@ -28,17 +28,14 @@ from db.events.models import (
 )
 from db.events.texts import notify
 
+# Registrations entered by staff, who may be pointed at an existing one.
+STAFF_SOURCES = ("staff", "walk_in")
 # Which statuses each staff decision may start from.
 TRANSITIONS = {
     "approve": (PENDING,),
     "reject": (PENDING, WAITING, CONFIRMED),
     "cancel": (PENDING, WAITING, CONFIRMED),
 }
-
-
-def _same_person(name_a, name_b):
-    """Names typed twice by one person: equal once spaces and case are ignored."""
-    return "".join((name_a or "").split()).casefold() == "".join((name_b or "").split()).casefold()
 
 
 def clean_answers(questions, raw, required=True):
@@ -104,19 +101,20 @@ def _live_by_mobile(event_id, mobile):
     )
 
 
-def _existing(existing, person, user):
+def _existing(existing, user, submission_key, source):
     """Decide what a second registration with a known mobile number gets.
 
-    The same person (same name, or the account the mobile number belongs to) gets the
-    registration they already have, so a double click or a retried request creates
-    nothing. Anyone else learns only that the number is taken.
+    The private link is the only key to a registration, so the existing one is handed back
+    only to whoever already holds it: a resubmission of the very form that made it (the same
+    one-time submission key: a double click, a retried request), the account it belongs to,
+    or staff (a walk-in, or staff registering someone, who see every registration anyway).
+    Anyone else, even with the same name and mobile number, learns only that the number is
+    taken.
     """
-    same_account = user is not None and user.mobile == existing.mobile
-    if not (same_account or _same_person(existing.name, person["name"])):
+    same_form = bool(submission_key) and existing.submission_key == submission_key
+    own_account = user is not None and existing.user_id == user.id
+    if not (same_form or own_account or source in STAFF_SOURCES):
         raise EventError("mobile_registered", field="mobile")
-    if same_account and existing.user_id is None:
-        Registration.update(user=user.id).where(Registration.id == existing.id).execute()
-        existing.user = user
     return existing
 
 
@@ -146,6 +144,7 @@ def register(
     language="zh_CN",
     actor=None,
     now=None,
+    submission_key=None,
 ):
     """Register a person; return (registration, created).
 
@@ -153,8 +152,10 @@ def register(
     by the form; the enterprise is found or created by name). A signed-in entrepreneur
     passes `user`. The outcome is confirmed, waiting (with the next number) or, on an
     approval event, pending. An account holder's consent to the current privacy notice is
-    recorded on the account too. A live registration with the same mobile number is returned
-    unchanged when it is the same person (created is False) and refused otherwise. A
+    recorded on the account too. `submission_key` is the one-time key of the form submitted:
+    a live registration with the same mobile number is returned unchanged (created is
+    False) to a resubmission of the same form, to its own account and to staff, and is
+    refused to anyone else (see `_existing`). A
     walk-in (source "walk_in", entered by staff at the door) takes a free seat and is
     checked in at once, or is refused when no seat is free.
     """
@@ -168,7 +169,7 @@ def register(
             # even when registration has closed in between.
             existing = _live_by_mobile(event.id, person["mobile"])
             if existing is not None:
-                return _existing(existing, person, user), False
+                return _existing(existing, user, submission_key, source), False
             _check_can_register(event, source, now)
             questions = list(event.questions.order_by(EventQuestion.position))
             answers = clean_answers(questions, answers, required=source != "walk_in")
@@ -201,6 +202,7 @@ def register(
                 confirmed_at=now if status == CONFIRMED else None,
                 checked_in_at=now if source == "walk_in" else None,
                 checked_in_by=actor if source == "walk_in" else None,
+                submission_key=(submission_key or None) and submission_key[:64],
             )
             _save_answers(registration, answers)
             if user is not None and user.consent_version != PRIVACY_NOTICE_VERSION:
@@ -217,7 +219,7 @@ def register(
         existing = _live_by_mobile(event_id, person["mobile"])
         if existing is None:
             raise
-        return _existing(existing, person, user), False
+        return _existing(existing, user, submission_key, source), False
 
 
 def _locked_registration(event_id, registration_id):

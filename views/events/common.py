@@ -64,7 +64,7 @@ ERRORS = {
     ),
     "mobile_registered": _l(
         "This mobile number is already registered for this event. Use the private link from "
-        "your confirmation to see or change that registration."
+        "your confirmation to view or change it, or ask the centre's staff."
     ),
     "answer_required": _l("Answer this question."),
     "bad_choice": _l("Choose one of the options."),
@@ -89,6 +89,7 @@ ERRORS = {
     "bad_seats": _l("Between 1 and 100,000."),
     "ends_before_start": _l("The end must be after the start."),
     "closes_after_start": _l("Registration must close by the start of the event."),
+    "opens_after_start": _l("Registration must open before the event starts."),
     "closes_before_opens": _l("Registration must close after it opens."),
     "too_many_questions": _l("At most five extra questions."),
     "bad_question_kind": _l("Choose an answer type."),

@@ -1,6 +1,7 @@
 """The forms of the events pages: registering, correcting, running events, the door."""
 
 import re
+import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -38,6 +40,44 @@ KIND_NAMES = {
 }
 QUESTION_KIND_NAMES = {"text": _l("Short text"), "choice": _l("Single choice")}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def single_line(value):
+    """One line of text: control characters and line breaks become spaces, runs collapse.
+
+    A title or a name with a line break in it would break an e-mail subject, a file name
+    or a sign-in sheet; nobody means one in a single-line field.
+    """
+    if value is None:
+        return value
+    return " ".join(CONTROL_RE.sub(" ", value).split())
+
+
+def new_submission_key():
+    """A fresh one-time key for a registration form (about 128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+class SubmissionKeyField(HiddenField):
+    """The one-time key a registration form is rendered with.
+
+    A double click or a retried request sends the form's key again, and so is answered with
+    the registration it made; a new visit gets a new key. A missing or malformed key is
+    replaced by a fresh one, which matches nothing.
+    """
+
+    def process_formdata(self, valuelist):
+        """Keep a well-formed submitted key; anything else gets a fresh one."""
+        value = valuelist[0] if valuelist else ""
+        self.data = value if SUBMISSION_KEY_RE.match(value or "") else new_submission_key()
+
+
+class SubmissionKeyMixin:
+    """A hidden one-time key, so that resubmitting the same form creates nothing."""
+
+    submission_key = SubmissionKeyField(default=new_submission_key)
 
 
 def email_address(form, field):
@@ -49,12 +89,27 @@ def email_address(form, field):
         )
 
 
+def email_field():
+    """An optional e-mail address field."""
+    return StringField(
+        _l("E-mail (optional)"),
+        [Optional(), Length(max=254), email_address],
+        filters=[single_line],
+    )
+
+
 def required_text(label, max_length):
     """A required text field with a clear message."""
     return StringField(
         label,
         [DataRequired(message=_l("Fill this in.")), Length(max=max_length)],
+        filters=[single_line],
     )
+
+
+def optional_text(label, max_length):
+    """An optional single-line text field."""
+    return StringField(label, [Optional(), Length(max=max_length)], filters=[single_line])
 
 
 class PersonMixin:
@@ -66,7 +121,7 @@ class PersonMixin:
     )
     enterprise = required_text(_l("Enterprise"), 100)
     position = required_text(_l("Position"), 50)
-    email = StringField(_l("E-mail (optional)"), [Optional(), Length(max=254), email_address])
+    email = email_field()
 
 
 class ConsentMixin:
@@ -101,7 +156,9 @@ def with_questions(base, questions, all_optional=False):
                 validate_choice=False,
             )
         else:
-            fields[f"q{question.id}"] = StringField(label, [*validators, Length(max=500)])
+            fields[f"q{question.id}"] = StringField(
+                label, [*validators, Length(max=500)], filters=[single_line]
+            )
     form_class = type(base.__name__ + "WithQuestions", (base,), fields)
     form_class.question_names = [f"q{question.id}" for question in questions]
     return form_class
@@ -112,15 +169,15 @@ def answers_from(form):
     return {int(name[1:]): form[name].data or "" for name in form.question_names}
 
 
-class GuestRegistrationForm(FlaskForm, PersonMixin, ConsentMixin):
+class GuestRegistrationForm(FlaskForm, PersonMixin, ConsentMixin, SubmissionKeyMixin):
     """A guest's registration."""
 
 
-class AccountRegistrationForm(FlaskForm):
+class AccountRegistrationForm(FlaskForm, SubmissionKeyMixin):
     """A signed-in entrepreneur's one-step registration (details come from the account)."""
 
-    position = StringField(_l("Position"), [Optional(), Length(max=50)])
-    email = StringField(_l("E-mail (optional)"), [Optional(), Length(max=254), email_address])
+    position = optional_text(_l("Position"), 50)
+    email = email_field()
 
 
 class AccountConsentForm(AccountRegistrationForm, ConsentMixin):
@@ -137,7 +194,7 @@ class AccountDetailsForm(FlaskForm):
     name = required_text(_l("Name"), 50)
     enterprise = required_text(_l("Enterprise"), 100)
     position = required_text(_l("Position"), 50)
-    email = StringField(_l("E-mail (optional)"), [Optional(), Length(max=254), email_address])
+    email = email_field()
 
 
 class WalkInForm(FlaskForm):
@@ -147,8 +204,8 @@ class WalkInForm(FlaskForm):
     mobile = MobileField(
         _l("Mobile number"), [DataRequired(message=_l("Fill this in.")), mobile_number]
     )
-    enterprise = StringField(_l("Enterprise (optional)"), [Optional(), Length(max=100)])
-    position = StringField(_l("Position (optional)"), [Optional(), Length(max=50)])
+    enterprise = optional_text(_l("Enterprise (optional)"), 100)
+    position = optional_text(_l("Position (optional)"), 50)
     consent = BooleanField(
         _l("The person has seen the privacy notice and agrees to their details being used."),
         [DataRequired(message=_l("The person must agree to the privacy notice."))],
@@ -158,7 +215,7 @@ class WalkInForm(FlaskForm):
 class QuestionForm(Form):
     """One extra question of an event (left empty when unused)."""
 
-    label = StringField(_l("Question text"), [Optional(), Length(max=200)])
+    label = optional_text(_l("Question text"), 200)
     kind = SelectField(
         _l("Answer type"),
         choices=[SelectChoice(code, name) for code, name in QUESTION_KIND_NAMES.items()],
@@ -191,13 +248,18 @@ class EventForm(FlaskForm):
     opens_at = LocalDateTimeField(_l("Registration opens (optional)"), [Optional()])
     closes_at = LocalDateTimeField(_l("Registration closes (optional)"), [Optional()])
     approval_required = BooleanField(_l("Staff approve each registration"))
-    audience_note = StringField(_l("Audience note (optional)"), [Optional(), Length(max=300)])
+    audience_note = optional_text(_l("Audience note (optional)"), 300)
     questions = FieldList(FormField(QuestionForm), min_entries=MAX_QUESTIONS, max_entries=5)
 
     def validate_ends_at(self, field):
         """The end comes after the start."""
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_("The end must be after the start."))
+
+    def validate_opens_at(self, field):
+        """Registration opens before the event starts."""
+        if field.data and self.starts_at.data and field.data >= self.starts_at.data:
+            raise ValidationError(_("Registration must open before the event starts."))
 
     def validate_closes_at(self, field):
         """Registration closes by the start, and after it opens."""
@@ -262,7 +324,9 @@ class ReasonForm(FlaskForm):
     """A reason, required (rejections, cancelling an event)."""
 
     reason = StringField(
-        _l("Reason"), [DataRequired(message=_l("Give a reason.")), Length(max=300)]
+        _l("Reason"),
+        [DataRequired(message=_l("Give a reason.")), Length(max=300)],
+        filters=[single_line],
     )
 
 

@@ -195,14 +195,16 @@ def manage_event(event_id):
     rows = list(query.offset(offset).limit(ROWS_PAGE_SIZE + 1))
     has_more = len(rows) > ROWS_PAGE_SIZE
     rows = rows[:ROWS_PAGE_SIZE]
-    # Page 1 answers the search box (count and table); later pages only add rows.
+    # Page 1 answers the search box (count and table); later pages, fetched by htmx, only
+    # add rows. Without htmx a later page is a whole page, count included.
     block = "results" if page == 1 else "rows"
+    counted = page == 1 or not is_fragment_request()
     return render_page(
         "events/manage_event.html",
         block=block,
         event=event,
         rows=rows,
-        total=query.count() if page == 1 else None,
+        total=query.count() if counted else None,
         has_more=has_more,
         page=page,
         q=q,

@@ -169,4 +169,5 @@ def _submit(event, form, account):
         source=source,
         user=user,
         language=language,
+        submission_key=form.submission_key.data,
     )
