@@ -123,6 +123,24 @@ def test_a_late_mark_needs_a_note(running, make_user):
     assert row.method == "late" and row.note == "补签：到场但忘记签到"
 
 
+def test_attendance_audit_names_the_application_not_the_person(running, make_user):
+    """Audit entries outlive erasing a person, so they never hold the name."""
+    _course, session, person, application = running
+    staff = make_user(role="staff")
+    mark(session.id, application.id, True, actor=staff, now=session.starts_at)
+    mark(session.id, application.id, False, actor=staff, now=session.starts_at)
+    sign_in_by_code(session.code, person, now=session.starts_at)
+    late = session.ends_at + timedelta(days=1)
+    mark(session.id, application.id, False, actor=staff, now=late)
+    mark(session.id, application.id, True, actor=staff, note="电话确认到场", now=late)
+    entries = list(AuditEntry.select().where(AuditEntry.action.startswith("attendance.")))
+    assert len(entries) == 5
+    for entry in entries:
+        assert person.name not in entry.summary, entry.summary
+        assert person.mobile not in entry.summary, entry.summary
+        assert f"application #{application.id}" in entry.summary, entry.summary
+
+
 def test_only_approved_people_are_marked(running, make_user):
     course, session, _person, _application = running
     other = make_application(course, make_user(), WITHDRAWN)

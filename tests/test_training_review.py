@@ -154,6 +154,66 @@ def test_closing_out_needs_the_csrf_token_and_staff(app, login_as, make_user):
     assert reload(application).status == PENDING
 
 
+# --- Rejecting several at once ---
+
+
+def test_rejecting_a_seated_and_a_waiting_person_together(staff, make_user):
+    """The seat the rejection frees goes to the next in order, not to the person rejected
+    from the waiting list in the same batch (which used to roll the whole batch back)."""
+    course = make_course(seats=1)
+    seated = make_application(course, make_user(), APPROVED)
+    first = make_application(course, make_user(), WAITING, number=1)
+    second = make_application(course, make_user(), WAITING, number=2)
+    response = staff.post(
+        "/manage/applications/decide",
+        data={
+            "application": [str(seated.id), str(first.id)],
+            "action": "reject",
+            "reason": "名额调整",
+            "from": "review",
+        },
+    )
+    assert response.status_code == 302, text(response)
+    assert reload(seated).status == REJECTED and reload(seated).reason == "名额调整"
+    assert reload(first).status == REJECTED and reload(first).reason == "名额调整"
+    assert reload(second).status == APPROVED
+    kinds = {
+        application.id: [
+            n.kind for n in Notice.select().where(Notice.recipient == application.user_id)
+        ]
+        for application in (seated, first, second)
+    }
+    assert kinds == {
+        seated.id: ["training.rejected"],
+        first.id: ["training.rejected"],
+        second.id: ["training.promoted"],
+    }
+    actions = [
+        (entry.object_id, entry.action)
+        for entry in AuditEntry.select()
+        .where(AuditEntry.object_type == "application")
+        .order_by(AuditEntry.id)
+    ]
+    assert actions == [
+        (seated.id, "application.reject"),
+        (first.id, "application.reject"),
+        (second.id, "application.promote"),
+    ]
+
+
+def test_a_batch_reports_who_moved_up(app, make_user):
+    course = make_course(seats=2)
+    seated = [make_application(course, make_user(), APPROVED) for _ in range(2)]
+    waiting = [make_application(course, make_user(), WAITING, number=n) for n in (1, 2, 3)]
+    result = applications.decide(
+        [seated[0].id, seated[1].id, waiting[1].id], "reject", reason="不符合条件"
+    )
+    assert len(result.done) == 3
+    # Two seats freed: the first waiting and (passing over the rejected second) the third.
+    assert [a.id for a in result.promoted] == [waiting[0].id, waiting[2].id]
+    assert [reload(a).status for a in waiting] == [APPROVED, REJECTED, APPROVED]
+
+
 # --- The review queue: paging, search, the true total ---
 
 

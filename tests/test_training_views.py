@@ -25,6 +25,7 @@ from db.training.completion import confirm_completion
 from tests.training_helpers import add_session, make_application, make_course, move_course
 
 HX = {"HX-Request": "true"}
+NOTE_REQUIRED_ZH = "这次课已结束：补签需要填写备注。"
 
 
 def text(response):
@@ -269,6 +270,49 @@ def test_create_a_course_then_add_edit_remove_sessions_inline(staff):
     assert removed.status_code == 200 and CourseSession.select().count() == 0
 
 
+def test_single_line_fields_lose_line_breaks_and_control_characters(staff, entrepreneur):
+    created = staff.post(
+        "/manage/courses/new",
+        data=dict(
+            title="  新开\r\n课程\x07\t第一期 ",
+            institution="培训\n中心",
+            lecturers="张老师\r\n李老师",
+            seats="20",
+            completion_share="80",
+            questions="所在\t行业？\r\n\r\n主营\x1f业务？",
+            description="第一段\n第二段",
+            published="y",
+        ),
+    )
+    assert created.status_code == 302
+    course = Course.get()
+    assert course.title == "新开 课程 第一期"
+    assert (course.institution, course.lecturers) == ("培训 中心", "张老师 李老师")
+    assert course.questions == "所在 行业？\n主营 业务？"
+    assert course.description == "第一段\n第二段"  # a text area keeps its lines
+    day = (utcnow() + timedelta(days=10)).date().isoformat()
+    data = {
+        "new-day": day,
+        "new-starts": "09:00",
+        "new-ends": "12:00",
+        "new-topic": "开班\r\n仪式",
+        "new-room": "2\x1b01",
+    }
+    staff.post(f"/manage/courses/{course.id}/sessions", data=data, headers=HX)
+    session = CourseSession.get()
+    assert (session.topic, session.room) == ("开班 仪式", "2 01")
+    response = entrepreneur.post(
+        f"/courses/{course.id}/apply",
+        data=dict(position="总\n经理", motivation="学习", q0="物流", q1="咨询", consent="y"),
+    )
+    assert response.status_code == 302
+    assert Application.get().position == "总 经理"
+    # The export's file name and sheet carry the title on one line.
+    export = staff.get(f"/manage/courses/{course.id}/export/roster.csv")
+    assert export.status_code == 200
+    assert "%0A" not in export.headers["Content-Disposition"]
+
+
 def test_lowering_seats_below_those_approved_is_refused(staff):
     course = make_course(seats=2)
     make_application(course, _other(), APPROVED)
@@ -368,6 +412,37 @@ def test_a_late_mark_in_the_grid_asks_for_a_note(staff, make_user):
     assert cancel.status_code == 200 and 'name="note"' not in text(cancel)
 
 
+def test_a_late_mark_without_javascript_asks_for_the_note_on_the_page(staff, make_user):
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(days=2))
+    other = add_session(course, utcnow() - timedelta(days=1))
+    application = make_application(course, make_user(name="迟到学员"), APPROVED)
+    url = f"/manage/sessions/{session.id}/attendance/{application.id}"
+    ask = staff.post(url, data={"present": "1"})  # a plain form post, no HX-Request
+    assert ask.status_code == 422
+    page = text(ask)
+    assert "<html" in page and "迟到学员" in page  # the whole grid
+    assert page.count('name="note"') == 1  # only the cell tapped asks
+    cell = page.split(f'id="cell-{session.id}-{application.id}"')[1].split("</td>")[0]
+    assert 'name="note"' in cell and f'action="{url}"' in cell
+    assert NOTE_REQUIRED_ZH in cell
+    assert 'class="error-summary"' in page
+    assert f'href="#note-{session.id}-{application.id}"' in page
+    assert f'href="/manage/courses/{course.id}/attendance"' in cell  # cancel works without JS
+    assert f'id="cell-{other.id}-{application.id}"' in page
+    assert Attendance.select().count() == 0
+    # The note posted from that form saves the late mark and returns to the grid.
+    done = staff.post(url, data={"present": "1", "note": "电话确认到场"})
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/manage/courses/{course.id}/attendance")
+    mark = Attendance.get()
+    assert mark.method == "late" and mark.note == "电话确认到场"
+    # A note too long keeps what was typed.
+    Attendance.delete().execute()
+    long = staff.post(url, data={"present": "1", "note": "长" * 301})
+    assert long.status_code == 422 and 'value="' + "长" * 301 + '"' in text(long)
+
+
 # --- Staff: completion and exports ---
 
 
@@ -460,6 +535,50 @@ def test_exports_are_formula_safe(staff, make_user):
     completion_rows = list(csv.reader(io.StringIO(completion.lstrip("\ufeff"))))
     assert completion_rows[1][0] == "'=HYPERLINK(1)"
     assert staff.get(f"/manage/courses/{course.id}/export/other.pdf").status_code == 404
+
+
+def test_export_names_and_sheets_are_in_the_users_language(staff, make_user):
+    from urllib.parse import unquote
+
+    course = make_course(sessions=1, first_in_days=-20, title="经理人研修班")
+    make_application(course, make_user(), APPROVED)
+    expected = {
+        "roster.csv": "经理人研修班-学员名单.csv",
+        "roster.xlsx": "经理人研修班-学员名单.xlsx",
+        "attendance.xlsx": "经理人研修班-考勤记录.xlsx",
+        "completion.csv": "经理人研修班-结业名单.csv",
+        "completion.xlsx": "经理人研修班-结业名单.xlsx",
+    }
+    for kind, filename in expected.items():
+        response = staff.get(f"/manage/courses/{course.id}/export/{kind}")
+        disposition = response.headers["Content-Disposition"]
+        assert unquote(disposition.split("filename*=UTF-8''")[1]) == filename, kind
+        if kind.endswith(".xlsx"):
+            sheet = load_workbook(io.BytesIO(response.data)).active
+            assert sheet.title == filename.split("-")[1].removesuffix(".xlsx"), kind
+    english = staff.get(
+        f"/manage/courses/{course.id}/export/attendance.xlsx",
+        headers={"Accept-Language": "en"},
+    )
+    assert english.status_code == 200
+
+
+def test_personal_data_export_names_statuses_and_methods(staff, make_user):
+    person = make_user(mobile="13800007602", name="赵敏")
+    course = make_course(sessions=1, first_in_days=-20)
+    application = make_application(course, person, APPROVED)
+    Attendance.create(session=course.sessions[0], application=application, method="roll_call")
+    page = text(staff.post("/staff/personal-data/", data={"mobile": "13800007602"}))
+    assert "<dd>已通过</dd>" in page and "<dd>点名</dd>" in page
+    assert "<dd>approved</dd>" not in page and "<dd>roll_call</dd>" not in page
+    download = staff.post("/staff/personal-data/export", data={"mobile": "13800007602"})
+    cells = {
+        cell.value
+        for sheet in load_workbook(io.BytesIO(download.data)).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    }
+    assert {"已通过", "点名"} <= cells and not {"approved", "roll_call"} & cells
 
 
 # --- Home pages and demo data ---

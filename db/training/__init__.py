@@ -1,6 +1,7 @@
 """Training courses: applications, review, seats, session attendance, certificates.
 
 status        the application status machine (every allowed transition, in one table)
+labels        what people read for statuses and attendance methods (pages, exports, privacy)
 models        Course, CourseSession, Application, ApplicationAnswer, Attendance, Certificate
 lifecycle     move(): the checked, audited, announced change of an application's status
 courses       create and edit courses; add, edit and remove sessions

@@ -115,12 +115,14 @@ class Decisions:
     """What a batch of decisions did: the applications changed and those left alone.
 
     `skipped` were decided meanwhile (or withdrawn); `started` are on a course that has
-    already started (closed out, or approved people on a course that is over).
+    already started (closed out, or approved people on a course that is over); `promoted`
+    moved up from the waiting list into seats the rejections freed.
     """
 
     done: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     started: list = field(default_factory=list)
+    promoted: list = field(default_factory=list)
 
     @property
     def approved(self):
@@ -138,8 +140,10 @@ def decide(application_ids, action, reason="", actor=None, now=None):
 
     Approval takes a free seat or puts the person on the waiting list (in the order the
     approvals are made). Rejection needs a reason; rejecting someone approved frees a seat
-    for the head of the waiting list. Applications no longer in a status the action may
-    start from (decided meanwhile, withdrawn) are left alone and reported as skipped.
+    for the head of the waiting list, promoted once all the batch's decisions are made (so
+    a person rejected from the waiting list in the same batch is passed over, and the seat
+    goes to the next in order). Applications no longer in a status the action may start
+    from (decided meanwhile, withdrawn) are left alone and reported as skipped.
 
     Once a course has started nobody is admitted any more: its pending and waiting
     applications are closed out first (db.training.promotion.close_out) and any chosen among
@@ -166,15 +170,19 @@ def decide(application_ids, action, reason="", actor=None, now=None):
     with ExitStack() as stack:
         courses = {cid: stack.enter_context(write_lock(Course, cid)) for cid in course_ids}
         now = now or utcnow()  # after the locks: decision times follow the order of decisions
+        course_timings = {cid: timing(course) for cid, course in courses.items()}
+        closed = set()
+        for cid, course in courses.items():
+            closed |= {a.id for a in close_out(course, now, actor, course_timings[cid])}
+        # Read after the locks and the close-out, and change nothing but the row decided until
+        # the loop is done: each row's status stays the one in the database, so a batch never
+        # trips over its own changes ("changed").
         rows = list(
             Application.select()
             .where(Application.id.in_(ids))
             .order_by(Application.created_at, Application.id)
         )
-        course_timings = {cid: timing(course) for cid, course in courses.items()}
-        closed = set()
-        for cid, course in courses.items():
-            closed |= {a.id for a in close_out(course, now, actor, course_timings[cid])}
+        freed = set()  # courses where a rejection gave up a seat
         for application in rows:
             course = courses[application.course_id]
             application.course = course
@@ -201,12 +209,15 @@ def decide(application_ids, action, reason="", actor=None, now=None):
                     first_start=course_timing.first_start,
                 )
             else:
-                was_seated = application.status == APPROVED
+                if application.status == APPROVED:
+                    freed.add(course.id)
                 fields = dict(reason=reason, decided_at=now, decided_by=actor)
                 move(application, REJECTED, now, actor=actor, fields=fields, reason=reason)
-                if was_seated:
-                    promote(course, now, actor=actor)
             result.done.append(application)
+        # Seats given up go to the waiting list once every decision is made, so someone
+        # rejected from the waiting list in this batch is passed over, never promoted first.
+        for cid in sorted(freed):
+            result.promoted.extend(promote(courses[cid], now, actor=actor))
     return result
 
 

@@ -72,7 +72,8 @@ def _record(session, application, method, note, actor, now):
                 recorded_by=actor,
                 recorded_at=now,
             )
-            summary = f"{application.user.name} at {session.topic} ({method})"
+            # The application's id, never the person's name: audit entries outlive erasure.
+            summary = f"application #{application.id} at {session.topic} ({method})"
             if note:
                 summary += f"; note: {note}"
             audit.record("attendance.mark", mark, summary, actor=actor)
@@ -143,7 +144,7 @@ def mark(session_id, application_id, present, actor=None, note="", now=None):
                 audit.record(
                     "attendance.unmark",
                     application,
-                    f"{application.user.name} not at {session.topic}",
+                    f"application #{application.id} not at {session.topic}",
                     actor=actor,
                 )
         return None

@@ -14,6 +14,7 @@ from peewee import fn
 from db import privacy
 from db.accounts import User
 from db.training import applications
+from db.training.labels import method_name, status_name
 from db.training.models import (
     Application,
     ApplicationAnswer,
@@ -60,7 +61,7 @@ def export(mobile):
             [
                 {
                     _l("Course"): row.course.title,
-                    _l("Status"): row.status,
+                    _l("Status"): status_name(row.status),
                     _l("Position"): row.position,
                     _l("Why I apply"): row.motivation,
                     _l("Answers"): "\n".join(answers.get(row.id, [])),
@@ -79,7 +80,7 @@ def export(mobile):
                     _l("Course"): mark.session.course.title,
                     _l("Session"): mark.session.topic,
                     _l("Starts (UTC)"): mark.session.starts_at,
-                    _l("Recorded as"): mark.method,
+                    _l("Recorded as"): method_name(mark.method),
                     _l("Note"): mark.note,
                 }
                 for mark in marks

@@ -23,8 +23,17 @@ def attendance(course_id):
     """The roll-call grid: every approved person × every session, GRID_PAGE_SIZE people a
     page."""
     course = course_or_404(course_id, staff_view=True)
+    return _grid_page(course, page_number(request.args))
+
+
+def _grid_page(course, page=1, asking=None, note_error=None, note="", status=200):
+    """The grid page; `asking` (session id, application id) is the cell that asks for a
+    late sign-in's note, with `note_error` and the `note` typed so far (the page holding
+    that person is shown)."""
     rows = queries.grid_rows(course)
-    page = page_number(request.args)
+    if asking is not None:
+        index = next((i for i, row in enumerate(rows) if row.id == asking[1]), 0)
+        page = index // GRID_PAGE_SIZE + 1
     return render_page(
         "training/attendance.html",
         course=course,
@@ -35,12 +44,15 @@ def attendance(course_id):
         marks=queries.attendance_marks(course.id),
         counts=queries.attendance_counts(course.id),
         sessions_total=queries.timing(course).count,
-        asking_note=False,
+        asking_note=asking,
+        note_error=note_error,
+        note=note,
         now=utcnow(),
+        status=status,
     )
 
 
-def _cell(course_session, application, note_error=None, status=200):
+def _cell(course_session, application, note_error=None, note="", status=200):
     """One grid cell (and its row's total, out of band) after a change."""
     course = course_session.course
     mark = Attendance.get_or_none(
@@ -57,7 +69,8 @@ def _cell(course_session, application, note_error=None, status=200):
         counts=queries.attendance_counts(course.id),
         sessions_total=queries.timing(course).count,
         note_error=note_error,
-        asking_note=note_error is not None,
+        asking_note=(course_session.id, application.id) if note_error is not None else None,
+        note=note,
         now=utcnow(),
         status=status,
     )
@@ -78,19 +91,25 @@ def mark(session_id, application_id):
     if request.method == "GET":
         return _cell(course_session, application)
     present = request.form.get("present") == "1"
+    note = request.form.get("note", "")[:400]
     try:
         attendance_db.mark(
-            course_session.id,
-            application.id,
-            present,
-            actor=current_user,
-            note=request.form.get("note", "")[:400],
+            course_session.id, application.id, present, actor=current_user, note=note
         )
     except TrainingError as exc:
+        if not is_fragment_request() and exc.field == "note":
+            # Without JavaScript: the whole grid, with this one cell asking for the note.
+            return _grid_page(
+                course_session.course,
+                asking=(course_session.id, application.id),
+                note_error=error_text(exc),
+                note=note,
+                status=422,
+            )
         if not is_fragment_request():
             flash(error_text(exc), "error")
             return redirect(url_for("training.attendance", course_id=course_session.course_id))
-        return _cell(course_session, application, note_error=error_text(exc), status=422)
+        return _cell(course_session, application, note_error=error_text(exc), note=note, status=422)
     if not is_fragment_request():
         return redirect(url_for("training.attendance", course_id=course_session.course_id))
     return _cell(course_session, application)

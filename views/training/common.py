@@ -5,18 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from db.training import Application, Course, CourseSession
+from db.training.labels import METHOD_NAMES, STATUS_NAMES
 from views.forms import ErrorMessages
 from views.params import int_list
 from views.training import bp
 
-STATUS_NAMES = {
-    "pending": _l("Awaiting review"),
-    "approved": _l("Approved"),
-    "waiting": _l("Waiting list"),
-    "rejected": _l("Not accepted"),
-    "withdrawn": _l("Withdrawn"),
-    "completed": _l("Completed"),
-}
 STATUS_BADGES = {
     "pending": "pending",
     "approved": "confirmed",
@@ -31,12 +24,6 @@ APPLICATION_STATES = {
     "closed": _l("Applications closed"),
     "no_sessions": _l("Dates to be announced"),
     "draft": _l("Not published"),
-}
-METHOD_NAMES = {
-    "roll_call": _l("Roll call"),
-    "code": _l("Signed in by code"),
-    "kiosk": _l("Signed in at the kiosk"),
-    "late": _l("Late sign-in by staff"),
 }
 ERRORS = {
     "required": _l("Fill this in."),

@@ -11,6 +11,7 @@ from db.training.completion import completion_list
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.calendar import utc_to_local
+from views.events.forms import single_line
 from views.exports import csv_response, xlsx_response
 from views.pages import ButtonForm, render_page
 from views.training import bp
@@ -190,13 +191,13 @@ def export(course_id, kind):
     if kind not in EXPORTS:
         abort(404)
     name, extension = kind.split(".")
-    table = {
-        "roster": _roster_table,
-        "attendance": _attendance_table,
-        "completion": _completion_table,
+    table, title = {
+        "roster": (_roster_table, _("Roster")),
+        "attendance": (_attendance_table, _("Attendance record")),
+        "completion": (_completion_table, _("Completion list")),
     }[name]
     header, rows = table(course)
-    filename = f"{course.title}-{name}.{extension}"
+    filename = f"{single_line(course.title)}-{title}.{extension}"
     if extension == "csv":
         return csv_response(filename, header, rows)
-    return xlsx_response(filename, [(name, header, rows)])
+    return xlsx_response(filename, [(title, header, rows)])

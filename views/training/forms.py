@@ -16,19 +16,34 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from db.training.models import DEFAULT_COMPLETION_SHARE
 from views.calendar import local_to_utc, utc_to_local
+from views.events.forms import single_line
 from views.forms import LocalDateTimeField
 
 FILL_IN = _l("Fill this in.")
+# Single-line fields end up in notice subjects, file names and sign-in sheets: line breaks
+# and control characters become spaces and runs of spaces collapse, as the form is read.
+ONE_LINE = [single_line]
+
+
+def one_item_a_line(value):
+    """A list typed one item a line: each line made single-line, blank lines dropped."""
+    if value is None:
+        return value
+    return "\n".join(line for line in map(single_line, value.splitlines()) if line)
 
 
 class CourseForm(FlaskForm):
     """A course's details, as staff create or edit it (sessions are edited inline)."""
 
-    title = StringField(_l("Title"), [DataRequired(message=FILL_IN), Length(max=120)])
-    institution = StringField(
-        _l("Partner institution"), [DataRequired(message=FILL_IN), Length(max=120)]
+    title = StringField(
+        _l("Title"), [DataRequired(message=FILL_IN), Length(max=120)], filters=ONE_LINE
     )
-    lecturers = StringField(_l("Lecturers"), [Optional(), Length(max=300)])
+    institution = StringField(
+        _l("Partner institution"),
+        [DataRequired(message=FILL_IN), Length(max=120)],
+        filters=ONE_LINE,
+    )
+    lecturers = StringField(_l("Lecturers"), [Optional(), Length(max=300)], filters=ONE_LINE)
     description = TextAreaField(_l("Course description"), [Optional(), Length(max=5000)])
     seats = IntegerField(
         _l("Seats"),
@@ -49,7 +64,9 @@ class CourseForm(FlaskForm):
         ],
         default=DEFAULT_COMPLETION_SHARE,
     )
-    questions = TextAreaField(_l("Questions for applicants (optional)"), [Optional()])
+    questions = TextAreaField(
+        _l("Questions for applicants (optional)"), [Optional()], filters=[one_item_a_line]
+    )
     published = BooleanField(_l("Published: entrepreneurs can see the course"))
 
     def values(self):
@@ -94,8 +111,10 @@ class SessionForm(FlaskForm):
     day = DateField(_l("Date"), [InputRequired(message=_l("Choose a date."))])
     starts = TimeField(_l("Start"), [InputRequired(message=_l("Choose a time."))])
     ends = TimeField(_l("End"), [InputRequired(message=_l("Choose a time."))])
-    topic = StringField(_l("Topic"), [DataRequired(message=FILL_IN), Length(max=200)])
-    room = StringField(_l("Room"), [Optional(), Length(max=100)])
+    topic = StringField(
+        _l("Topic"), [DataRequired(message=FILL_IN), Length(max=200)], filters=ONE_LINE
+    )
+    room = StringField(_l("Room"), [Optional(), Length(max=100)], filters=ONE_LINE)
 
     def times(self):
         """(starts_at, ends_at) in UTC."""
@@ -117,7 +136,9 @@ class SessionForm(FlaskForm):
 class ApplyForm(FlaskForm):
     """An application: position, a short motivation, the course's questions, consent."""
 
-    position = StringField(_l("Your position"), [DataRequired(message=FILL_IN), Length(max=50)])
+    position = StringField(
+        _l("Your position"), [DataRequired(message=FILL_IN), Length(max=50)], filters=ONE_LINE
+    )
     motivation = TextAreaField(
         _l("Why do you want to take this course?"),
         [
