@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from db import init_database, migrate, release_connections
+from db import init_database, release_connections
 from views import (
     access,
     admin,
@@ -128,7 +128,7 @@ def create_app(config=None):
     if app.config["TESTING_DISABLE_WRITE_LOCK"]:
         app.logger.warning("TESTING_DISABLE_WRITE_LOCK is on: seat allocation is NOT safe")
     init_database(app.config["DATABASE_URL"], app.config["TESTING_DISABLE_WRITE_LOCK"])
-    migrate.refuse_newer_schema(app.logger)
+    cli.refuse_newer_schema(app)  # the flask command says why in one line
     release_connections()  # each worker opens its own, after any fork
     pages.init_app(app)
 

@@ -1,21 +1,33 @@
 """Accounts, roles, the shared enterprise record, login sessions and login throttling."""
 
+import re
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from peewee import BooleanField, CharField, ForeignKeyField, IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import database, write_lock
 from db.base import BaseModel, UTCDateTimeField, utcnow
-from db.validators import mask_username
+from db.validators import is_mobile, mask_username, normalise_mobile
 
 ROLES = ("admin", "staff", "entrepreneur", "kiosk")
+ROLE_NAMES = {
+    "admin": _l("Administrator"),
+    "staff": _l("Staff"),
+    "entrepreneur": _l("Entrepreneur"),
+    "kiosk": _l("Kiosk"),
+}
 STAFF_ROLES = ("admin", "staff")
 LANGUAGES = ("zh_CN", "en")
 PRIVACY_NOTICE_VERSION = "2026-11"
 MIN_PASSWORD_LENGTH = 8
+# The rules the admin form and `flask create-user` share (the columns' sizes).
+USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+MAX_USERNAME_LENGTH = 64
+MAX_NAME_LENGTH = 50
 UNUSABLE_PASSWORD = "!"  # no password matches it (erased accounts)
 
 # Throttling: once 5 failures for one account fall within 15 minutes, that account's logins
@@ -139,11 +151,16 @@ def end_all_login_sessions(user, keep_token=None):
     query.execute()
 
 
-def user_for_session(session_id):
-    """The active account of a live session id ("<user id>:<token>"), or None."""
+def user_for_session(session_id, max_age, kiosk_max_age):
+    """The active account of a live session id ("<user id>:<token>"), or None.
+
+    A session lives `max_age` from login (a working day), the kiosk's `kiosk_max_age` (its
+    remember cookie's lifetime): a copied cookie stops working then, whatever it says.
+    """
     user_id, _, token = str(session_id).partition(":")
     if not user_id.isdigit() or not token:
         return None
+    now = utcnow()
     user = (
         User.select()
         .join(LoginSession)
@@ -151,6 +168,10 @@ def user_for_session(session_id):
             User.id == int(user_id),
             LoginSession.token == token,
             LoginSession.ended_at.is_null(),
+            (
+                (User.role == "kiosk") & (LoginSession.created_at > now - kiosk_max_age)
+                | (User.role != "kiosk") & (LoginSession.created_at > now - max_age)
+            ),
         )
         .first()
     )
@@ -192,6 +213,22 @@ def find_or_create_enterprise(name, credit_code=None):
             if enterprise is None:
                 raise
     return enterprise
+
+
+def check_account_fields(username, name, mobile):
+    """Raise AccountError for a username, name or mobile number the rules refuse.
+
+    Usernames: letters, digits, dot, dash, underscore, at most 64; a name is required, at most
+    50 characters; a mobile number, when given, is a mainland one (normalised first).
+    """
+    username = (username or "").strip()
+    if not re.match(USERNAME_PATTERN, username) or len(username) > MAX_USERNAME_LENGTH:
+        raise AccountError("username_invalid", field="username")
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise AccountError("name_invalid", field="name")
+    if mobile and not is_mobile(normalise_mobile(mobile)):
+        raise AccountError("mobile_invalid", field="mobile")
 
 
 def check_password_rules(password):
@@ -237,9 +274,13 @@ def create_account(username, name, role, password, mobile=None, actor=None):
 
     if role not in ROLES:
         raise AccountError("unknown_role", field="role")
+    check_account_fields(username, name, mobile)
     check_password_rules(password)
+    mobile = normalise_mobile(mobile) or None
     try:
         with database.atomic():
+            if mobile and User.select().where(User.mobile == mobile).exists():
+                raise AccountError("mobile_taken", field="mobile")
             user = User(username=username.strip(), name=name.strip(), role=role, mobile=mobile)
             user.set_password(password)
             user.save()

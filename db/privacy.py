@@ -8,7 +8,8 @@ Each module that holds personal data registers a `PersonalData` provider:
 Anonymising replaces names, mobiles, free-text answers and contact details and keeps the rows,
 so counts, reports and ledgers stay intact. Providers run in `order`: modules first (erasing a
 registration may queue a notice), then notices, then the account (whose mobile number finds
-the rest).
+the rest). Staff handle entrepreneurs (and people without an account); the data of an
+administrator, staff or kiosk account is corrected or erased only by an administrator.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from db import audit, database
-from db.accounts import UNUSABLE_PASSWORD, LoginAttempt, User, end_all_login_sessions, throttle_keys
+from db.accounts import (
+    ROLE_NAMES,
+    UNUSABLE_PASSWORD,
+    LoginAttempt,
+    User,
+    end_all_login_sessions,
+    throttle_keys,
+)
 from db.base import utcnow
 from db.notices import Notice
 from db.validators import mask_mobile
@@ -26,6 +34,12 @@ ERASED_NAME = "已删除"
 ERASED_TEXT = "（已删除）"
 ERASED_MOBILE_PREFIX = "0"  # real mobile numbers start with 1
 PROVIDERS = []
+# Accounts whose data staff may correct or erase; any other account's, only an admin.
+STAFF_HANDLED_ROLES = ("entrepreneur",)
+
+
+class PrivacyRefused(PermissionError):
+    """The actor may not correct or erase this person's data."""
 
 
 @dataclass
@@ -70,15 +84,35 @@ def export_person(mobile, audited_as=None):
     return [(title, rows) for title, rows in sections if rows]
 
 
-def erase_person(mobile, reason):
-    """Anonymise everything held about `mobile` in one transaction; return counts per module."""
+def may_handle(actor, account):
+    """True when `actor` may correct or erase the data of `account` (None: no account).
+
+    `actor` None is the system (commands, purges), which may."""
+    if actor is None or account is None or account.role in STAFF_HANDLED_ROLES:
+        return True
+    return actor.role == "admin"
+
+
+def check_may_handle(actor, account):
+    """Raise PrivacyRefused unless `actor` may correct or erase the data of `account`."""
+    if not may_handle(actor, account):
+        raise PrivacyRefused("admin_only")
+
+
+def erase_person(mobile, reason, actor=None):
+    """Anonymise everything held about `mobile` in one transaction; return counts per module.
+
+    Raises PrivacyRefused, writing nothing, when the mobile belongs to an account `actor`
+    may not erase (staff erasing an admin or staff account)."""
     with database.atomic():
+        check_may_handle(actor, User.get_or_none(User.mobile == mobile))
         counts = {item.name: item.erase(mobile) for item in PROVIDERS}
         audit.record(
             "privacy.erase",
             object_type="person",
             summary=f"{mask_mobile(mobile)}: {reason[:200]} "
             + ", ".join(f"{k}={v}" for k, v in counts.items()),
+            actor=actor,
         )
     return counts
 
@@ -97,13 +131,16 @@ def purge_older_than(months):
     return counts
 
 
-def correct_account(user, name, position):
-    """Correct the name and position of an account on the person's request."""
+def correct_account(user, name, position, actor=None):
+    """Correct the name and position of an account on the person's request.
+
+    Raises PrivacyRefused, writing nothing, when `actor` may not correct this account."""
+    check_may_handle(actor, user)
     with database.atomic():
         User.update(name=name.strip(), position=position.strip()).where(
             User.id == user.id
         ).execute()
-        audit.record("privacy.correct", user, "name/position corrected")
+        audit.record("privacy.correct", user, "name/position corrected", actor=actor)
 
 
 def _account_export(mobile):
@@ -118,12 +155,12 @@ def _account_export(mobile):
                     _l("Name"): user.name,
                     _l("Mobile number"): user.mobile,
                     _l("Username"): user.username,
-                    _l("Role"): user.role,
+                    _l("Role"): ROLE_NAMES.get(user.role, user.role),
                     _l("Enterprise"): user.enterprise.name if user.enterprise else "",
                     _l("Position"): user.position,
-                    _l("Created (UTC)"): user.created_at,
-                    _l("Last login (UTC)"): user.last_login_at,
-                    _l("Consent given (UTC)"): user.consent_at,
+                    _l("Created"): user.created_at,
+                    _l("Last login"): user.last_login_at,
+                    _l("Consent given"): user.consent_at,
                     _l("Privacy notice version"): user.consent_version,
                 }
             ],
@@ -206,12 +243,12 @@ def _notices_export(mobile):
             _l("Notices"),
             [
                 {
-                    _l("Created (UTC)"): row.created_at,
+                    _l("Created"): row.created_at,
                     _l("Subject"): row.subject,
                     _l("Text"): row.body,
                     _l("Mobile number"): row.mobile or "",
                     _l("E-mail"): row.email or "",
-                    _l("Sent (UTC)"): row.sent_at,
+                    _l("Sent"): row.sent_at,
                 }
                 for row in rows
             ],

@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from db import database
-from db.accounts import ACCOUNT_FAILURE_LIMIT, Enterprise, LoginAttempt, User
+from db.accounts import ACCOUNT_FAILURE_LIMIT, Enterprise, LoginAttempt, LoginSession, User
 from db.audit import AuditEntry
 from db.base import utcnow
 from tests.conftest import TEST_PASSWORD, csrf_token_from, fast_password_hash
@@ -342,13 +342,21 @@ def test_next_local_path_kept(client, make_user):
 
 
 def test_login_starts_a_new_session(app, make_user):
-    """Session fixation: the cookie set before login is not the one after it."""
+    """Session fixation: nothing put in the session before login survives it (the language
+    choice aside), and the cookie changes."""
     user = make_user(role="staff")
     client = app.test_client()
     client.post("/language/en", data={"next": "/"})
     client.get("/login")
+    with client.session_transaction() as before_login:
+        before_login["planted"] = "by-an-attacker"
+        before_login["_lang"] = "en"
     before = client.get_cookie("session")
-    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    with client.session_transaction() as after_login:
+        assert "planted" not in after_login
+        assert after_login.get("_user_id", "").startswith(f"{user.id}:")
     after = client.get_cookie("session")
     assert after is not None and (before is None or before.value != after.value)
 
@@ -493,3 +501,55 @@ def test_deactivation_ends_sessions(app, make_user, login_as):
     admin.post(f"/admin/users/{staff.user.id}/active", data={"active": "0"})
     admin.post(f"/admin/users/{staff.user.id}/active", data={"active": "1"})
     assert staff.get("/account").status_code == 302  # reactivation does not revive it
+
+
+def test_htmx_request_without_a_session_is_sent_to_the_login_page(client):
+    """A fragment request gets HX-Redirect (htmx would swap a followed 302's login page into
+    the fragment); a page request a plain redirect, both back to where the guest was."""
+    fragment = client.get(
+        "/admin/users?q=x",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/admin/users"},
+    )
+    assert fragment.status_code == 204 and "Location" not in fragment.headers
+    assert fragment.headers["HX-Redirect"] == "/login?next=%2Fadmin%2Fusers"
+    posted = client.post("/staff/personal-data/erase", headers={"HX-Request": "true"})
+    assert posted.headers["HX-Redirect"].startswith("/login?next=")
+    page = client.get("/account")
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Faccount"
+    assert "HX-Redirect" not in page.headers
+    assert "请先登录再打开此页面" in client.get("/login").get_data(as_text=True)
+
+
+def session_started(user, ago):
+    """Move the login sessions of `user` back in time by `ago`."""
+    LoginSession.update(created_at=utcnow() - ago).where(LoginSession.user == user.id).execute()
+
+
+@pytest.mark.parametrize(
+    ("role", "still_good", "too_old"),
+    [
+        ("staff", timedelta(hours=11, minutes=50), timedelta(hours=12, minutes=1)),
+        ("entrepreneur", timedelta(hours=11, minutes=50), timedelta(hours=12, minutes=1)),
+        ("kiosk", timedelta(days=6, hours=23), timedelta(days=7, minutes=1)),
+    ],
+)
+def test_a_login_session_ends_on_the_server_after_its_lifetime(
+    app, make_user, role, still_good, too_old
+):
+    """A copied cookie (the kiosk's remember cookie included) stops working once the session
+    is older than a working day (12 hours) or, for the kiosk, a week."""
+    user = make_user(role=role)
+    client = app.test_client()
+    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    page = "/kiosk/" if role == "kiosk" else "/account"
+    session_started(user, still_good)
+    assert client.get(page).status_code == 200
+    copied = app.test_client()
+    for cookie in ("session", "remember_token"):
+        if client.get_cookie(cookie):
+            copied.set_cookie(cookie, client.get_cookie(cookie).value)
+    assert copied.get(page).status_code == 200
+    session_started(user, too_old)
+    for holder in (client, copied):
+        response = holder.get(page)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")

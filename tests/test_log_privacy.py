@@ -22,6 +22,42 @@ def test_redact():
     assert redact("order 2026112612345678901") == "order 2026112612345678901"
 
 
+@pytest.mark.parametrize(
+    ("written", "logged"),
+    [
+        ("tel +8613800001234 ok", "tel +86138****1234 ok"),
+        ("GET /x?mobile=%2B8613800001234 HTTP/1.1", "GET /x?mobile=%2B86138****1234 HTTP/1.1"),
+        ("mobile=8613800001234&a=1", "mobile=86138****1234&a=1"),
+        ("call 138 0000 1234 today", "call 138****1234 today"),
+        ("mobile=138%200000%201234&a=1", "mobile=138****1234&a=1"),
+        ("mobile=138+0000+1234&a=1", "mobile=138****1234&a=1"),
+        ("call 138-0000-1234.", "call 138****1234."),
+        ("q=wang%2013800001234", "q=wang%20138****1234"),
+        ("+86 138 0000 1234", "+86 138****1234"),
+    ],
+)
+def test_redact_masks_mobiles_however_written(written, logged):
+    assert redact(written) == logged
+    assert "0000" not in redact(written)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "order 2026112612345678901",  # 19 digits
+        "order 138000012345",  # 12 digits
+        "order 1380000123",  # 10 digits
+        "id 2861380000123",  # 86 inside a longer number
+        "took 1732612345678 ms",  # 13 digits, a millisecond timestamp
+        "code 138-0000-12345",
+        "at 2026-11-26 13:08:00",
+        "page 2 of 13, 80 rows",
+    ],
+)
+def test_redact_leaves_other_numbers_alone(number):
+    assert redact(number) == number
+
+
 def test_logs_of_a_sign_up_and_failed_logins_hold_no_personal_data(client, caplog):
     caplog.set_level(logging.DEBUG)
     client.post(

@@ -118,3 +118,90 @@ def test_failed_logins_are_purged_after_the_limit_and_erased_on_request(runner, 
     account_key, _ = throttle_keys("13800004324", "")
     assert not LoginAttempt.select().where(LoginAttempt.key == account_key).exists()
     assert LoginAttempt.select().where(LoginAttempt.key.contains("13800004325")).exists()
+
+
+def test_staff_cannot_erase_or_rename_an_admin_or_staff_account(app, login_as, make_user):
+    admin = make_user(role="admin", mobile="13800004400", name="王管理")
+    colleague = make_user(role="staff", mobile="13800004401", name="李同事")
+    staff = login_as("staff")
+    audited = AuditEntry.select().count()
+
+    page = staff.post("/staff/personal-data/", data={"mobile": "13800004400"}).get_data(True)
+    assert "/staff/personal-data/erase" not in page and "/staff/personal-data/correct" not in page
+    assert "只能由管理员更正或删除" in page
+    for mobile in ("13800004400", "13800004401"):
+        erase = staff.post(
+            "/staff/personal-data/erase",
+            data={"mobile": mobile, "reason": "冒名申请", "confirm": "y"},
+        )
+        assert erase.status_code == 403
+        assert "只能由管理员更正或删除" in erase.get_data(as_text=True)
+        rename = staff.post(
+            "/staff/personal-data/correct",
+            data={"mobile": mobile, "name": "改名", "position": ""},
+        )
+        assert rename.status_code == 403
+    for person in (admin, colleague):
+        kept = User.get_by_id(person.id)
+        assert (kept.name, kept.mobile, kept.username) == (
+            person.name,
+            person.mobile,
+            person.username,
+        )
+        assert kept.active
+    assert (
+        AuditEntry.select()
+        .where(AuditEntry.id > audited, AuditEntry.action != "privacy.lookup")
+        .count()
+        == 0
+    )
+    signed_in = app.test_client().post(
+        "/login", data={"username": admin.username, "password": TEST_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+
+    # An administrator handles staff and admin accounts.
+    boss = login_as("admin")
+    renamed = boss.post(
+        "/staff/personal-data/correct",
+        data={"mobile": "13800004401", "name": "李同志", "position": "主任"},
+    )
+    assert renamed.status_code == 302 and User.get_by_id(colleague.id).name == "李同志"
+    erased = boss.post(
+        "/staff/personal-data/erase",
+        data={"mobile": "13800004400", "reason": "本人离职要求删除", "confirm": "y"},
+    )
+    assert erased.status_code == 302
+    gone = User.get_by_id(admin.id)
+    assert gone.mobile is None and not gone.active and gone.name == "已删除"
+
+
+def test_lookup_shows_shanghai_times_and_role_names(login_as, make_user):
+    from datetime import datetime
+
+    from db.events import registrations as reg
+    from tests.events_support import guest, new_event
+
+    created = datetime(2026, 11, 26, 6, 30)  # UTC: 14:30 in Shanghai
+    make_user(role="staff", mobile="13800004410", name="赵一", created_at=created)
+    event = new_event(seats=5)
+    reg.register(event.id, guest(1, mobile="13800004410"))
+    admin = login_as("admin")
+
+    page = admin.post("/staff/personal-data/", data={"mobile": "13800004410"}).get_data(True)
+    assert "2026年11月26日 14:30" in page and "2026-11-26 06:30" not in page
+    assert "UTC" not in page  # no label of any module claims UTC
+    assert "<dd>工作人员</dd>" in page and "<dd>staff</dd>" not in page
+
+    admin.post("/account", data={"lang-language": "en"})
+    english = admin.post("/staff/personal-data/", data={"mobile": "13800004410"}).get_data(True)
+    assert "26 Nov 2026 14:30" in english and "<dd>Staff</dd>" in english
+
+    download = admin.post("/staff/personal-data/export", data={"mobile": "13800004410"})
+    workbook = load_workbook(io.BytesIO(download.get_data()))
+    headers = [cell.value for sheet in workbook.worksheets for cell in sheet[1]]
+    assert len(workbook.worksheets) >= 2 and not any("UTC" in header for header in headers)
+    account = workbook["Account"]
+    cells = {h.value: v.value for h, v in zip(account[1], account[2], strict=True)}
+    assert cells["Created"] == datetime(2026, 11, 26, 14, 30)
+    assert cells["Role"] == "Staff"

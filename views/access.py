@@ -2,11 +2,12 @@
 
 from functools import wraps
 
-from flask import abort, request
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, request
+from flask_login import current_user, login_url
 
 from db.accounts import user_for_session
 from views.extensions import login_manager
+from views.pages import htmx_redirect
 
 # Endpoints outside the kiosk blueprint that the kiosk account may open.
 KIOSK_EXTRA_ENDPOINTS = {"static", "auth.logout", "auth.language", "main.healthz"}
@@ -16,9 +17,29 @@ KIOSK_EXTRA_ENDPOINTS = {"static", "auth.logout", "auth.language", "main.healthz
 def load_user(session_id):
     """The account of a live login session, or None (ended or unknown sessions sign out).
 
-    Deactivated accounts are refused by Flask-Login through `User.is_active`.
+    Deactivated accounts are refused by Flask-Login through `User.is_active`. A session
+    outlives neither its cookie's lifetime (12 hours) nor, for the kiosk, its remember
+    cookie's (7 days): counted from login, on the server.
     """
-    return user_for_session(session_id)
+    return user_for_session(
+        session_id,
+        max_age=current_app.config["PERMANENT_SESSION_LIFETIME"],
+        kiosk_max_age=current_app.config["REMEMBER_COOKIE_DURATION"],
+    )
+
+
+@login_manager.unauthorized_handler
+def send_to_login():
+    """Send a guest to the login page, back to where they were after it.
+
+    An htmx request gets HX-Redirect, so the whole page goes to the login page (htmx would
+    follow a 302 itself and swap the login page into the fragment's place).
+    """
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    if request.headers.get("HX-Request") == "true":
+        back_to = request.headers.get("HX-Current-URL") or request.url
+        return htmx_redirect(login_url(login_manager.login_view, next_url=back_to))
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def role_required(*roles):

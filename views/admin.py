@@ -11,7 +11,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from db import accounts
-from db.accounts import ROLES, AccountError, User
+from db.accounts import (
+    MAX_NAME_LENGTH,
+    MAX_USERNAME_LENGTH,
+    ROLE_NAMES,
+    ROLES,
+    USERNAME_PATTERN,
+    AccountError,
+    User,
+)
 from db.audit import AuditEntry
 from db.validators import mask_username
 from views.access import admin_required
@@ -22,12 +30,6 @@ from views.params import parse_int
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-ROLE_NAMES = {
-    "admin": _l("Administrator"),
-    "staff": _l("Staff"),
-    "entrepreneur": _l("Entrepreneur"),
-    "kiosk": _l("Kiosk"),
-}
 
 
 class NewAccountForm(FlaskForm):
@@ -35,13 +37,11 @@ class NewAccountForm(FlaskForm):
         _l("Username"),
         [
             DataRequired(),
-            Length(max=64),
-            Regexp(
-                r"^[A-Za-z0-9_.\-]+$", message=_l("Use letters, digits, dot, dash or underscore.")
-            ),
+            Length(max=MAX_USERNAME_LENGTH),
+            Regexp(USERNAME_PATTERN, message=_l("Use letters, digits, dot, dash or underscore.")),
         ],
     )
-    name = StringField(_l("Name"), [DataRequired(), Length(max=50)])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=MAX_NAME_LENGTH)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES])
     mobile = MobileField(_l("Mobile number (optional)"), [Optional(), mobile_number])
     password = PasswordField(

@@ -13,6 +13,29 @@ from views.params import parse_int
 
 db_cli = AppGroup("db", help="Database schema commands.")
 
+# What `create-user` says about a refused account (commands speak English, like their help).
+ACCOUNT_REFUSALS = {
+    "username_invalid": "the username may hold only letters, digits, dot, dash and "
+    "underscore, at most 64 characters",
+    "username_taken": "this username is already in use",
+    "name_invalid": "the name is required, at most 50 characters",
+    "mobile_invalid": "the mobile number must be an 11-digit mainland number, like 13800001234",
+    "mobile_taken": "an account with this mobile number already exists",
+    "password_too_short": "the password must have at least 8 characters",
+    "unknown_role": "choose a role",
+}
+
+
+def refuse_newer_schema(app):
+    """At start-up, refuse a database newer than the code: under the `flask` command with
+    just the message (exit status 1), elsewhere (gunicorn) by raising SchemaNewerThanCode."""
+    try:
+        migrate.refuse_newer_schema(app.logger)
+    except migrate.SchemaNewerThanCode as exc:
+        if click.get_current_context(silent=True) is not None:
+            raise click.ClickException(str(exc)) from None
+        raise
+
 
 @db_cli.command("upgrade")
 def upgrade_command():
@@ -52,7 +75,8 @@ def create_user_command(username, name, role, mobile, password_env):
         try:
             user = create_account(username, name, role, password, mobile=mobile)
         except AccountError as exc:
-            raise click.ClickException(f"not created: {exc}") from exc
+            reason = ACCOUNT_REFUSALS.get(str(exc), str(exc))
+            raise click.ClickException(f"not created: {reason}") from exc
     click.echo(f"created {user.role} account {user.username}")
 
 

@@ -2,22 +2,33 @@
 
 A filter on the app's, werkzeug's, gunicorn's and peewee's loggers, and on their handlers and
 the root logger's, rewrites every record and its traceback before it is written. Mobiles
-keep the masked form staff recognise (138****1234).
+keep the masked form staff recognise (138****1234), also when written with +86 / 86 (or
+%2B86) in front, or in groups of 3-4-4 separated by spaces, dashes, + or %20 (URL-encoded).
 """
 
 import logging
 import re
 
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+GAP = r"(?:[ +\-]|%20)?"  # between the groups of a typed number, plain or URL-encoded
+MOBILE = re.compile(
+    r"(?:(?<!\d)|(?<=%20))"  # not inside a longer number (a URL-encoded space may precede)
+    rf"(?P<prefix>(?:\+|%2[Bb]|00)?86{GAP})?"
+    rf"(?P<head>1[3-9]\d){GAP}\d{{4}}{GAP}(?P<tail>\d{{4}})"
+    r"(?!\d)"
+)
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 PASSWORD = re.compile(r"(password[^=:\s]*[=:]\s*)[^&\s'\"]+", re.I)
 LOGGERS = ("", "flask.app", "werkzeug", "gunicorn.error", "gunicorn.access", "peewee")
 
 
+def _masked_mobile(match):
+    return f"{match['prefix'] or ''}{match['head']}****{match['tail']}"
+
+
 def redact(text):
     """`text` with mobiles masked and ID numbers and password values removed."""
     text = ID_NUMBER.sub("[id-number]", text)
-    text = MOBILE.sub(r"\1****\2", text)
+    text = MOBILE.sub(_masked_mobile, text)
     return PASSWORD.sub(r"\1[hidden]", text)
 
 

@@ -1,14 +1,17 @@
 """Staff handle requests about personal data: see and export everything held about one
 person (found by mobile number), correct account details, or erase them.
 
-The mobile number travels only in POST bodies, never in a URL.
+The mobile number travels only in POST bodies, never in a URL. Staff handle entrepreneurs;
+an administrator, staff or kiosk account's data is corrected or erased only by an admin.
 """
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -18,21 +21,43 @@ from db.accounts import User
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.auth import MobileField, mobile_number
+from views.calendar import utc_to_local
 from views.exports import xlsx_response
+from views.i18n import date_filter, datetime_filter
 from views.pages import render_page
 
 bp = Blueprint("privacy", __name__, url_prefix="/staff/personal-data")
 
+# Providers' labels that still name the zone their times were stored in ("Starts (UTC)",
+# "开始时间（UTC）"): this page and the spreadsheet show every time in Asia/Shanghai.
+UTC_MARK = re.compile(r"\s*[(（]UTC[)）]$")
+
 
 @bp.app_template_global()
 def shown(value):
-    """A value of a personal-data record as the lookup page shows it: times to the minute
-    (UTC, as the labels say), nothing for None."""
+    """A value of a personal-data record as the lookup page shows it: times in
+    Asia/Shanghai like every page, nothing for None."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return datetime_filter(value)
+    if isinstance(value, date):
+        return date_filter(value)
     return value
+
+
+@bp.app_template_global()
+def held_label(label):
+    """A record's label without a "(UTC)" mark: the times beside it are shown local."""
+    return UTC_MARK.sub("", str(label))
+
+
+def refused(form):
+    """The lookup page saying that only an administrator handles this account (403)."""
+    form.form_errors.append(
+        _("Only an administrator can correct or erase the details of a staff or admin account.")
+    )
+    return lookup_again(form, status=403)
 
 
 class LookupForm(FlaskForm):
@@ -62,11 +87,13 @@ def lookup():
         sections = privacy.export_person(form.mobile.data, audited_as="privacy.lookup")
         account = User.get_or_none(User.mobile == form.mobile.data)
     status = 422 if form.is_submitted() and form.errors else 200
+    may_change = privacy.may_handle(current_user, account)
     return render_page(
         "privacy/lookup.html",
         form=form,
         sections=sections,
         masked=mask_mobile(form.mobile.data or ""),
+        may_change=may_change,
         erase_form=EraseForm(mobile=form.mobile.data, formdata=None),
         correct_form=CorrectForm(
             mobile=form.mobile.data,
@@ -74,7 +101,7 @@ def lookup():
             position=account.position if account else "",
             formdata=None,
         )
-        if account
+        if account and may_change
         else None,
         status=status,
     )
@@ -83,17 +110,22 @@ def lookup():
 @bp.route("/export", methods=["POST"])
 @staff_required
 def export():
-    """Download everything held about one person as a spreadsheet."""
+    """Download everything held about one person as a spreadsheet (times in Asia/Shanghai)."""
     form = LookupForm()
     if not form.validate_on_submit():
         return lookup_again(form)
     sheets = []
     for title, rows in privacy.export_person(form.mobile.data, audited_as="privacy.export"):
-        header = list(rows[0].keys())
-        sheets.append((str(title), [str(h) for h in header], [list(r.values()) for r in rows]))
+        header = [held_label(label) for label in rows[0]]
+        sheets.append((str(title), header, [[local(v) for v in r.values()] for r in rows]))
     if not sheets:
         sheets = [("none", [_("Nothing is held about this mobile number.")], [])]
     return xlsx_response("personal-data.xlsx", sheets)
+
+
+def local(value):
+    """A stored (UTC) time as Shanghai wall-clock time for a spreadsheet cell."""
+    return utc_to_local(value).replace(microsecond=0) if isinstance(value, datetime) else value
 
 
 @bp.route("/correct", methods=["POST"])
@@ -104,7 +136,12 @@ def correct():
     account = User.get_or_none(User.mobile == form.mobile.data) if form.mobile.data else None
     if account is None or not form.validate_on_submit():
         return lookup_again(form)
-    privacy.correct_account(account, form.name.data, form.position.data or "")
+    try:
+        privacy.correct_account(
+            account, form.name.data, form.position.data or "", actor=current_user
+        )
+    except privacy.PrivacyRefused:
+        return refused(form)
     flash(_("The account details were corrected."), "success")
     return redirect(url_for("privacy.lookup"))
 
@@ -116,7 +153,10 @@ def erase():
     form = EraseForm()
     if not form.validate_on_submit():
         return lookup_again(form)
-    counts = privacy.erase_person(form.mobile.data, form.reason.data)
+    try:
+        counts = privacy.erase_person(form.mobile.data, form.reason.data, actor=current_user)
+    except privacy.PrivacyRefused:
+        return refused(form)
     flash(
         _("Erased: %(count)s records anonymised.", count=sum(counts.values())),
         "success",
@@ -124,14 +164,15 @@ def erase():
     return redirect(url_for("privacy.lookup"))
 
 
-def lookup_again(form):
-    """The lookup page with the refused form's errors (422)."""
+def lookup_again(form, status=422):
+    """The lookup page with the refused form's errors (422, or 403 for a refused account)."""
     return render_page(
         "privacy/lookup.html",
         form=form,
         sections=None,
         masked="",
+        may_change=False,
         erase_form=None,
         correct_form=None,
-        status=422,
+        status=status,
     )
