@@ -18,11 +18,20 @@ from db.accounts import Enterprise
 from db.audit import AuditEntry
 from db.market.households import due_for_review, one_year_after
 from db.market.ledger import MarketError
-from db.market.models import Donation, Household, PointsEntry, Redemption, StockMovement
+from db.market.models import (
+    Donation,
+    Household,
+    Item,
+    PointsEntry,
+    Redemption,
+    StockCount,
+    StockMovement,
+)
 from db.market.numerals import capital_amount
 from db.market.periods import current_period, local_today, period_of, shift_period, to_utc
 from db.market.reports import disclosure, monthly_report
 from db.market.rules import monthly_allowance, save_rules
+from db.market.stock import ITEM_FIELDS
 from db.settings import set_setting
 from tests.market_helpers import (  # noqa: F401  (fixtures)
     cash,
@@ -184,9 +193,17 @@ def test_stock_count_writes_differences_tied_to_the_count(staff, make_item):
     assert bad.status_code == 422 and "请输入 0 或以上的整数" in text(bad)
     empty = staff.post("/market/stock/count", data={})
     assert empty.status_code == 422
+    form = text(staff.get("/market/stock/count"))
+    assert f'name="expected-{rice.id}" value="10"' in form  # the book figure the form shows
     response = staff.post(
         "/market/stock/count",
-        data={f"counted-{rice.id}": "8", f"counted-{oil.id}": "5", "note": "月度盘点"},
+        data={
+            f"counted-{rice.id}": "8",
+            f"expected-{rice.id}": "10",
+            f"counted-{oil.id}": "5",
+            f"expected-{oil.id}": "5",
+            "note": "月度盘点",
+        },
     )
     assert response.status_code == 302
     assert (stock(rice), stock(oil), stock(salt)) == (8, 5, 1)
@@ -203,6 +220,121 @@ def test_stock_count_writes_differences_tied_to_the_count(staff, make_item):
     assert stock(rice) == 10
     again = staff.post(f"/market/reverse/movement/{movements[0].id}", data=dict(reason="再来"))
     assert again.status_code == 422 and "该记录已冲正" in text(again)
+
+
+def test_a_count_against_books_that_moved_since_is_refused(make_item, make_household):
+    """Books 10, three redeemed while staff count, staff post 10 against the 10 they were
+    shown: the count is refused by name and nothing is written (not a +3 gain)."""
+    rice, oil = make_item(name="大米", points=10), make_item(name="食用油")
+    market.record_donation("person", "张三", TODAY(), lines=[(rice.id, 10, 100), (oil.id, 4, 100)])
+    household = make_household(size=1)
+    market.issue_allowance()
+    market.redeem(household.id, [(rice.id, 3)])
+    before, counts = ledger_rows(), StockCount.select().count()
+    with pytest.raises(MarketError) as refused:
+        market.record_count({rice.id: 10, oil.id: 4}, shown={rice.id: 10, oil.id: 4})
+    assert refused.value.code == "count_books_changed"
+    assert refused.value.params["items"] == ["大米"]
+    with pytest.raises(MarketError):  # a figure not shown at all is no better
+        market.record_count({rice.id: 7}, shown={})
+    assert ledger_rows() == before and StockCount.select().count() == counts
+    assert stock(rice) == 7
+    count = market.record_count({rice.id: 7, oil.id: 3}, shown={rice.id: 7, oil.id: 4})
+    assert [(m.item_id, m.quantity) for m in count.movements] == [(oil.id, -1)]
+    assert stock(rice) == 7 and stock(oil) == 3
+
+
+def test_the_count_form_refuses_a_stale_figure_and_shows_the_new_one(
+    staff, make_item, make_household
+):
+    rice, oil = make_item(name="大米", points=10), make_item(name="食用油")
+    market.record_donation("person", "张三", TODAY(), lines=[(rice.id, 10, 100), (oil.id, 4, 100)])
+    household = make_household(size=1)
+    market.issue_allowance()
+    form = text(staff.get("/market/stock/count"))
+    assert f'name="expected-{rice.id}" value="10"' in form
+    market.redeem(household.id, [(rice.id, 3)])  # at the counter, while the form is open
+    before = ledger_rows()
+    stale = {
+        f"counted-{rice.id}": "10",
+        f"expected-{rice.id}": "10",
+        f"counted-{oil.id}": "3",
+        f"expected-{oil.id}": "4",
+    }
+    response = staff.post("/market/stock/count", data=stale)
+    page = text(response)
+    assert response.status_code == 422
+    assert "账面库存有变动：大米" in page and "请重新清点" in page and "食用油" in page
+    assert ledger_rows() == before and StockCount.select().count() == 0
+    assert stock(rice) == 7 and stock(oil) == 4
+    assert f'name="expected-{rice.id}" value="7"' in page  # the new figure, to count against
+    assert f'name="counted-{rice.id}" value=""' in page  # the stale count is not kept
+    assert f'name="counted-{oil.id}" value="3"' in page  # the others are
+    # A post without the figure (an old form) is refused the same way.
+    old_form = staff.post("/market/stock/count", data={f"counted-{rice.id}": "7"})
+    assert old_form.status_code == 422 and "大米" in text(old_form)
+    fresh = dict(stale, **{f"counted-{rice.id}": "7", f"expected-{rice.id}": "7"})
+    assert staff.post("/market/stock/count", data=fresh).status_code == 302
+    assert stock(rice) == 7 and stock(oil) == 3
+
+
+def test_inactive_items_still_in_stock_can_be_counted(staff, make_item):
+    rice, oil, salt = make_item(name="大米"), make_item(name="食用油"), make_item(name="旧盐")
+    market.record_donation("person", "张三", TODAY(), lines=[(oil.id, 2, 100)])
+    for item in (oil, salt):  # off the counter: oil still has 2 on the shelf, salt none
+        market.save_item(
+            item, **{f: getattr(item, f) for f in ITEM_FIELDS if f != "active"}, active=False
+        )
+    page = text(staff.get("/market/stock/count"))
+    assert f'id="counted-{rice.id}"' in page and f'id="counted-{oil.id}"' in page
+    assert f'id="counted-{salt.id}"' not in page
+    response = staff.post(
+        "/market/stock/count", data={f"counted-{oil.id}": "0", f"expected-{oil.id}": "2"}
+    )
+    assert response.status_code == 302 and stock(oil) == 0
+    assert f'id="counted-{oil.id}"' not in text(staff.get("/market/stock/count"))
+
+
+def test_category_is_fixed_once_an_item_has_stock_movements(staff, make_item):
+    """Reports group past movements by the item's category: changing it would rewrite them."""
+    item = make_item(name="面粉", category="grain_oil", value=500)
+    fresh = make_item(name="挂面", category="grain_oil")
+    fields = dict(
+        name="面粉（5公斤）",
+        category="food",
+        unit="袋",
+        points_price="12",
+        reference_value="6",
+        low_stock_threshold="2",
+        active="y",
+    )
+    # No movement yet: the category may still be corrected.
+    assert (
+        staff.post(f"/market/items/{fresh.id}/edit", data=dict(fields, name="挂面")).status_code
+        == 302
+    )
+    assert Item.get_by_id(fresh.id).category == "food"
+    market.record_donation("person", "张三", TODAY(), lines=[(item.id, 2, 500)])
+    report_before = monthly_report(current_period())
+    assert report_before.donated_by_category == {"grain_oil": (2, 1000)}
+    refused = staff.post(f"/market/items/{item.id}/edit", data=fields)
+    assert refused.status_code == 422
+    assert "已有库存记录，不能再更改类别" in text(refused) and "新建" in text(refused)
+    assert Item.get_by_id(item.id).category == "grain_oil"
+    assert monthly_report(current_period()) == report_before
+    with pytest.raises(MarketError) as error:
+        market.save_item(item, **dict(fields, category="food", points_price=12))
+    assert (error.value.code, error.value.field) == ("category_locked", "category")
+    # Name, unit and prices may change.
+    allowed = staff.post(f"/market/items/{item.id}/edit", data=dict(fields, category="grain_oil"))
+    assert allowed.status_code == 302
+    changed = Item.get_by_id(item.id)
+    assert (changed.name, changed.points_price, changed.reference_value) == (
+        "面粉（5公斤）",
+        12,
+        600,
+    )
+    assert monthly_report(current_period()).donated_by_category == {"grain_oil": (2, 1000)}
 
 
 # --- Donations ----------------------------------------------------------------------------
@@ -933,6 +1065,30 @@ def test_a_published_month_does_not_change_when_a_reversal_comes_later(
     assert notice.months[-2:] == [("2026-01", 11_000, 500), ("2026-02", -11_000, -500)]
     public = text(client.get("/market/disclosure?month=2026-02"))
     assert "data-correction" in public and "华谊集团" in public and "-¥110.00" in public
+
+
+def test_the_notice_headline_is_never_a_negative_donation(client, make_item):
+    """A month with only the reversal of an earlier donation: the headline shows what came in
+    (nothing), the reversal stands beside it as its own figure, not as a negative total."""
+    item = make_item(name="大米", value=500)
+    donation = market.record_donation(
+        "enterprise",
+        "华谊集团",
+        date(2026, 1, 10),
+        lines=[(item.id, 2, 500)],
+        money=10_000,
+        named=True,
+        at=to_utc(datetime(2026, 1, 10, 10)),
+    )
+    market.reverse_donation(donation.id, "金额有误", at=to_utc(datetime(2026, 2, 5, 10)))
+    february = text(client.get("/market/disclosure?month=2026-02"))
+    assert 'data-disclosure="donated">¥0.00<' in february
+    assert 'data-disclosure="corrected">-¥110.00<' in february
+    chart = february[february.index('id="chart-in"') :]
+    assert not re.search(r'<rect [^>]*height="-', chart)
+    january = text(client.get("/market/disclosure?month=2026-01"))
+    assert 'data-disclosure="donated">¥110.00<' in january
+    assert 'data-disclosure="corrected"' not in january
 
 
 def test_an_unnamed_donation_reversed_later_stays_unnamed(client, make_item):

@@ -41,3 +41,16 @@ def test_desk_charts_write_each_value_and_kiosk_charts_leave_it_to_the_table():
 def test_labels_are_escaped():
     svg = str(bar_chart("c", "<b>", "x", "y", [("<script>", 1)], str))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
+
+
+def test_a_negative_month_draws_no_bar_below_the_axis():
+    """A month with only the reversal of an earlier donation nets below zero: its bar has no
+    height (nothing under the axis), its value is still written, the others scale as before."""
+    svg = chart([("1月", 226_000), ("2月", -226_000), ("3月", 0)])
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="(-?[\d.]+)"', svg)]
+    assert len(heights) == 3 and heights[0] > 0 and heights[1:] == [0.0, 0.0]
+    axis = STANDARD.height - STANDARD.bottom
+    ys = [float(y) for y in re.findall(r'<rect [^>]*y="(-?[\d.]+)"', svg)]
+    assert all(y + h <= axis + 0.05 for y, h in zip(ys, heights, strict=True))
+    assert ">-¥2,260<" in svg and "2月: -¥2,260" in svg
+    assert ticks(svg)[0] == "¥0" and not any(t.startswith("-") for t in ticks(svg))

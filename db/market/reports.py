@@ -425,11 +425,20 @@ class Disclosure:
     corrections: list = field(default_factory=list)
 
     @property
+    def received_value(self):
+        """Named and unnamed donations of this month together, in fen."""
+        return sum(row["value"] for row in self.named) + self.anonymous_value
+
+    @property
+    def corrected_value(self):
+        """Earlier months' donations reversed this month, in fen (0 or negative)."""
+        return sum(row["value"] for row in self.corrections)
+
+    @property
     def donated_value(self):
-        """Named and unnamed donations together, less earlier months' donations reversed
-        this month, in fen."""
-        corrections = sum(row["value"] for row in self.corrections)
-        return sum(row["value"] for row in self.named) + self.anonymous_value + corrections
+        """This month's donations less earlier months' donations reversed this month, in fen
+        (negative in a month with reversals only: the notice shows the two apart)."""
+        return self.received_value + self.corrected_value
 
 
 def monthly_series(period, groups, count=12):

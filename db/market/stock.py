@@ -3,7 +3,7 @@ stock counts, and reversing a single write-off or count difference."""
 
 from peewee import IntegrityError
 
-from db import audit, database
+from db import audit
 from db.base import utcnow
 from db.market.ledger import (
     MarketError,
@@ -28,7 +28,12 @@ ITEM_FIELDS = (
 
 
 def save_item(item=None, actor=None, **fields):
-    """Create a catalogue item, or change one (`item`); the stock history is untouched."""
+    """Create a catalogue item, or change one (`item`); the stock history is untouched.
+
+    Once an item has any stock movement its category is fixed: reports and the public notice
+    group past movements by the item's category, so changing it would rewrite published
+    months ("category_locked"; create a new item instead). Name, unit and prices may change.
+    """
     fields = {key: fields[key] for key in ITEM_FIELDS if key in fields}
     fields["name"] = (fields.get("name") or "").strip()
     if not fields["name"]:
@@ -39,11 +44,17 @@ def save_item(item=None, actor=None, **fields):
         if int(fields.get(key) or 0) < 0:
             raise MarketError("not_negative", field=key)
     try:
-        with database.atomic():
+        with market_lock():  # serialised with ledger writers: no movement slips in unseen
             if item is None:
                 item = Item.create(**fields)
                 audit.record("market.item.create", item, item.name, actor=actor)
             else:
+                current = Item.get_by_id(item.id)
+                if (
+                    fields["category"] != current.category
+                    and StockMovement.select().where(StockMovement.item == item.id).exists()
+                ):
+                    raise MarketError("category_locked", field="category", item=current.name)
                 Item.update(**fields).where(Item.id == item.id).execute()
                 item = Item.get_by_id(item.id)
                 audit.record("market.item.update", item, item.name, actor=actor)
@@ -81,9 +92,17 @@ def write_off(item_id, quantity, reason, actor=None, at=None):
     return movement
 
 
-def record_count(counted, note="", actor=None, at=None):
+def record_count(counted, note="", actor=None, at=None, shown=None):
     """Record a stock count: {item id: counted quantity}. Each item whose count differs from
-    the books at this moment gets a movement of the difference tied to the count."""
+    the books gets a movement of the difference tied to the count.
+
+    `shown` is {item id: the book figure the count form showed}. When the books of any counted
+    item differ from it under the lock (goods came in or went out while staff were counting,
+    or the figure is missing), the whole count is refused ("count_books_changed", naming the
+    items) and nothing is written: the counted quantity may or may not include that movement,
+    so only a recount can tell. Without `shown` (demo data, tests) the books at this moment
+    are the reference.
+    """
     at = at or utcnow()
     counted = {int(k): v for k, v in counted.items() if v is not None}
     if not counted:
@@ -95,6 +114,18 @@ def record_count(counted, note="", actor=None, at=None):
         if len(items) != len(counted):
             raise MarketError("unknown_item")
         expected = stock_of(counted)
+        if shown is not None:
+            shown = {int(k): v for k, v in shown.items()}
+            changed = [
+                item_id for item_id in counted if shown.get(item_id) != expected.get(item_id, 0)
+            ]
+            if changed:
+                changed.sort(key=lambda item_id: (items[item_id].category, items[item_id].name))
+                raise MarketError(
+                    "count_books_changed",
+                    item_ids=changed,
+                    items=[items[item_id].name for item_id in changed],
+                )
         count = StockCount.create(note=(note or "").strip()[:500], **actor_fields(actor, at))
         differences = 0
         for item_id in sorted(counted):

@@ -46,7 +46,8 @@ def nice_ceiling(value):
 
 
 def bar_chart(chart_id, title, x_label, y_label, bars, value_text, colour="#b3261e", size=STANDARD):
-    """An SVG bar chart. `bars` is [(label, value)]; `value_text(value)` writes a value."""
+    """An SVG bar chart. `bars` is [(label, value)]; `value_text(value)` writes a value.
+    Bars rise from zero: a negative value draws a bar of no height (its value still shown)."""
     z = size
     plot_w, plot_h = z.width - z.left - z.right, z.height - z.top - z.bottom
     top = nice_ceiling(max((value for _, value in bars), default=0))
@@ -74,7 +75,9 @@ def bar_chart(chart_id, title, x_label, y_label, bars, value_text, colour="#b326
             f'font-size="{z.tick}" fill="#4a515a">{escape(tick)}</text>'
         )
     for index, (label, value) in enumerate(bars):
-        height = plot_h * value / top
+        # A month whose net value is negative (only a reversal of an earlier month's donation)
+        # draws no bar below the axis; its value and the table beside give the figure.
+        height = plot_h * max(value, 0) / top
         x = z.left + slot * index + (slot - bar_w) / 2
         y = z.top + plot_h - height
         centre = x + bar_w / 2

@@ -3,6 +3,7 @@
 import re
 
 from flask import abort, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -99,6 +100,14 @@ REFUSALS = {
     "line_value": _l("Line %(line)s: enter a value of 0 or more."),
     "unknown_item": _l("Choose an item from the catalogue."),
     "nothing_counted": _l("Enter the counted quantity of at least one item."),
+    "count_books_changed": _l(
+        "The books changed while you were counting: %(items)s. Nothing was saved. The page "
+        "now shows the new figures in the books; count these items again and save."
+    ),
+    "category_locked": _l(
+        "%(item)s already has stock movements, so its category cannot change: past reports "
+        "and notices would change with it. Create a new item for the other category instead."
+    ),
     "not_negative": _l("Enter 0 or more."),
     "empty_donation": _l("Add at least one line of goods or an amount of money."),
     "date_in_future": _l("The date cannot be in the future."),
@@ -128,6 +137,10 @@ def refusal_text(error):
             params[key] = money_filter(params[key])
     if "status" in params:
         params["status"] = STATUS_NAMES.get(params["status"], params["status"])
+    if isinstance(params.get("items"), list):
+        params["items"] = ("、" if str(get_locale()).startswith("zh") else ", ").join(
+            params["items"]
+        )
     template = REFUSALS.get(error.code)
     return str(template) % params if template else error.code
 

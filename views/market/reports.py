@@ -25,8 +25,9 @@ def month_label(period, short=False):
 
 
 def yuan_short(fen):
-    """Whole yuan with separators, for chart labels: ¥12,300."""
-    return f"¥{round(fen / 100):,}"
+    """Whole yuan with separators, for chart labels: ¥12,300 (a negative one: -¥2,260)."""
+    yuan = round(fen / 100)
+    return f"-¥{-yuan:,}" if yuan < 0 else f"¥{yuan:,}"
 
 
 def category_name(code):

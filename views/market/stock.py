@@ -188,7 +188,8 @@ def create_item():
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_item(item_id):
-    """Change an item's name, price, value, threshold or availability."""
+    """Change an item's name, price, value, threshold or availability (its category only
+    while it has no stock movements)."""
     item = Item.get_or_none(Item.id == item_id) or abort(404)
     form = ItemForm(obj=item)
     if form.validate_on_submit() and _save_item(form, item):
@@ -260,18 +261,27 @@ def write_off():
     return render_page("market/write_off.html", form=form, status=status)
 
 
+def countable_items():
+    """[(item, stock)] a count lists: every active item, and inactive items still in stock
+    (taken off the counter, but their goods are on the shelf until written off)."""
+    return [(item, stock) for item, stock in stock_levels() if item.active or stock != 0]
+
+
 @bp.route("/stock/count", methods=["GET", "POST"])
 @staff_required
 def count():
-    """Enter counted quantities; each difference from the books becomes a movement."""
-    rows = stock_levels(active_only=True)
+    """Enter counted quantities; each difference from the books becomes a movement.
+
+    The form carries the book figure it showed for each item (`expected-<id>`): if the books
+    moved before the save, the count is refused and the page shows the new figures."""
+    rows = countable_items()
     errors = {}
     values = {}
     note = ""
     form = FlaskForm()
     if form.validate_on_submit():
         note = request.form.get("note", "").strip()[:300]
-        counted = {}
+        counted, shown = {}, {}
         for item, _stock in rows:
             text = request.form.get(f"counted-{item.id}", "").strip()
             values[item.id] = text
@@ -281,13 +291,18 @@ def count():
                 errors[item.id] = _("Enter a whole number of 0 or more.")
             else:
                 counted[item.id] = int(text)
+                books = parse_int(request.form.get(f"expected-{item.id}", ""), maximum=9_999_999)
+                if books is not None:  # missing: refused below as a changed figure
+                    shown[item.id] = books
         if not errors and not counted:
             form.form_errors.append(_("Enter the counted quantity of at least one item."))
         if not errors and counted:
             try:
-                stock_count = market.record_count(counted, note, actor=acting_user())
+                stock_count = market.record_count(counted, note, actor=acting_user(), shown=shown)
             except MarketError as exc:
                 form.form_errors.append(refusal_text(exc))
+                for item_id in exc.params.get("item_ids", ()):
+                    values.pop(item_id, None)  # to be counted again against the new figure
             else:
                 flash(_("Stock count recorded."), "success")
                 return redirect(url_for("market.stock_count", count_id=stock_count.id))

@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.market_helpers are redefined as arguments)
+"""The error summary of templates/_macros.html: one linked message per error, also for the
+goods lines of the donation and purchase forms (a FieldList of FormFields)."""
+
+import re
+
+import pytest
+from flask import render_template_string
+from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, Form, FormField, IntegerField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from db import market
+from db.market.periods import local_today
+from tests.market_helpers import make_item  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def staff(login_as):
+    """A client signed in as staff."""
+    return login_as("staff")
+
+
+def summary_of(html):
+    """The error summary's (href target, text) pairs and its raw HTML."""
+    match = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert match, "no error summary on the page"
+    block = match.group(0)
+    items = re.findall(r"<li>(.*?)</li>", block, re.S)
+    links = []
+    for item in items:
+        link = re.match(r'<a href="#([^"]+)">(.*)</a>$', item.strip(), re.S)
+        links.append((link.group(1), link.group(2)) if link else (None, item.strip()))
+    return links, block
+
+
+def assert_links_reach_fields(html, links):
+    """Every link in the summary points at an element of the page."""
+    for target, _text in links:
+        if target is not None:
+            assert f'id="{target}"' in html, f"#{target} is not on the page"
+
+
+def donation_with_bad_lines(item):
+    """Line 1 fine, line 2 an item without a quantity, line 3 a quantity without an item."""
+    return {
+        "donor_kind": "person",
+        "donor_name": "",
+        "donated_on": local_today().isoformat(),
+        "lines-0-item": str(item.id),
+        "lines-0-quantity": "2",
+        "lines-1-item": str(item.id),
+        "lines-1-quantity": "",
+        "lines-2-item": "",
+        "lines-2-quantity": "3",
+    }
+
+
+def test_donation_lines_errors_are_listed_per_line_and_linked(staff, make_item):
+    rice = make_item(name="大米")
+    response = staff.post("/market/donations/new", data=donation_with_bad_lines(rice))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    links, block = summary_of(html)
+    assert "{" not in block and "}" not in block
+    assert ("lines-1-quantity", "第 2 行：请输入数量。") in links
+    assert ("lines-2-item", "第 3 行：请为这个数量选择物资。") in links
+    assert not any(target and target.startswith("lines-0") for target, _ in links)
+    assert "lines" not in [target for target, _ in links]
+    assert ("donor_name", "请输入捐赠人名称。") in links
+    assert_links_reach_fields(html, links)
+
+
+def test_donation_lines_errors_in_english(staff, make_item):
+    rice = make_item(name="Rice")
+    staff.post("/language/en", data={"next": "/"})
+    response = staff.post("/market/donations/new", data=donation_with_bad_lines(rice))
+    links, block = summary_of(response.get_data(as_text=True))
+    assert "{" not in block
+    assert ("lines-1-quantity", "Line 2: Enter the quantity.") in links
+    assert ("lines-2-item", "Line 3: Choose the item for this quantity.") in links
+
+
+def test_purchase_lines_errors_are_listed_per_line(staff, make_item):
+    rice = make_item(name="大米")
+    market.record_donation("person", "张三", local_today(), money=100_000)
+    response = staff.post(
+        "/market/purchases/new",
+        data={"supplier": "粮油店", "lines-0-item": str(rice.id), "lines-0-quantity": "0"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    links, block = summary_of(html)
+    assert "{" not in block
+    assert ("lines-0-quantity", "第 1 行：请输入 1 或以上的数。") in links
+    assert_links_reach_fields(html, links)
+
+
+class Address(Form):
+    """A sub-form for the macro test."""
+
+    street = StringField("Street", [DataRequired(message="Enter the street.")])
+
+
+class Sample(Form):
+    """Plain fields, a FieldList of plain fields with its own check, and a FormField."""
+
+    name = StringField("Name", [DataRequired(message="Enter the name.")])
+    codes = FieldList(IntegerField("Code"), min_entries=2)
+    address = FormField(Address)
+
+    def validate_codes(self, field):
+        """The list's own message, beside its entries' messages."""
+        raise ValidationError("Give two different codes.")
+
+
+def test_macro_steps_into_lists_of_plain_fields_and_single_sub_forms(app):
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        form = Sample(MultiDict([("codes-0", "1"), ("codes-1", "x")]))  # "x": not a number
+        assert not form.validate()
+        html = render_template_string(
+            '{% from "_macros.html" import error_summary %}{{ error_summary([form]) }}', form=form
+        )
+    links, block = summary_of(html)
+    assert "{" not in block and "[" not in block
+    assert links[0] == ("name", "Enter the name.")
+    assert ("codes-1", "Line 2: Not a valid integer value.") in links
+    assert not any(target == "codes-0" for target, _ in links)
+    assert (None, "Give two different codes.") in links
+    assert ("address-street", "Enter the street.") in links
