@@ -8,7 +8,6 @@ twice. Modules that need notices to appear at a time (a reminder the day before)
 `@producer`, run by the send command before it sends.
 """
 
-import re
 from datetime import timedelta
 
 from peewee import CharField, ForeignKeyField, IntegerField, TextField
@@ -16,13 +15,13 @@ from peewee import CharField, ForeignKeyField, IntegerField, TextField
 from db import database, write_lock
 from db.accounts import User
 from db.base import BaseModel, UTCDateTimeField, utcnow
+from db.validators import one_line
 
 MAX_ATTEMPTS = 5
 # A claim older than this is treated as abandoned (the sender died mid-run) and re-claimed.
 CLAIM_TIMEOUT = timedelta(minutes=15)
 
 PRODUCERS = []
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Notice(BaseModel):
@@ -47,15 +46,6 @@ class Notice(BaseModel):
             (("sent_at", "attempts"), False),
             (("link", "created_at"), False),  # migration 0010
         )
-
-
-def one_line(text):
-    """Text fit for a subject line: line breaks and control characters collapse to spaces.
-
-    An e-mail header cannot hold a line break, so a subject made from an event title typed
-    with one would fail to send.
-    """
-    return " ".join(CONTROL_RE.sub(" ", str(text)).split())
 
 
 def queue(kind, subject, body, recipient=None, mobile=None, email=None, link=""):

@@ -3,6 +3,7 @@
 import re
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z), the last a check
 # character computed from the first 17 with these weights, modulo 31.
@@ -63,3 +64,12 @@ def mask_name(value):
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def one_line(text):
+    """One line of text: control characters and line breaks become spaces, runs collapse.
+
+    A title or a name with a line break in it would break an e-mail subject (a header cannot
+    hold one), a file name or a sign-in sheet; nobody means one in a single-line field.
+    """
+    return " ".join(CONTROL_RE.sub(" ", str(text)).split())

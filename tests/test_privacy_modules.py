@@ -155,6 +155,17 @@ def test_staff_export_download_has_a_sheet_per_module(person_everywhere, login_a
     assert {"活动报名", "爱心超市家庭", "爱心超市捐赠人", "通知", "账号"} <= set(book.sheetnames)
 
 
+def test_the_lookup_names_statuses_and_categories_in_the_users_language(
+    person_everywhere, login_as
+):
+    staff = login_as("staff")
+    page = staff.post("/staff/personal-data/", data={"mobile": MOBILE}).get_data(as_text=True)
+    assert "报名成功" in page and "正常" in page  # a registration's and a household's status
+    assert "（UTC）" not in page and "(UTC)" not in page  # times are shown in Shanghai
+    for code in ("confirmed", "active", "low_income", "dibao"):
+        assert f">{code}<" not in page, code
+
+
 def test_erase_removes_the_person_and_keeps_every_figure(person_everywhere, runner):
     p = person_everywhere
     before = figures()

@@ -1,10 +1,17 @@
-"""Form pieces shared by the modules: local date-time fields and domain-error messages."""
+"""Form pieces shared by the modules: local date-time fields, the single-line filter and
+domain-error messages."""
 
 from wtforms import DateTimeLocalField
 
+from db.validators import one_line
 from views.calendar import local_to_utc, utc_to_local
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def single_line(value):
+    """A WTForms filter for single-line fields (see db.validators.one_line)."""
+    return value if value is None else one_line(value)
 
 
 class LocalDateTimeField(DateTimeLocalField):

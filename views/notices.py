@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
 from db import database, notices
+from db.validators import one_line
 from views.pages import render_page
 from views.params import parse_int
 
@@ -51,7 +52,7 @@ def _message(notice, config):
     message["From"] = config["SMTP_FROM"]
     message["To"] = notice.email
     # Collapsed again here: a row queued before subjects were collapsed may hold a line break.
-    message["Subject"] = notices.one_line(notice.subject)
+    message["Subject"] = one_line(notice.subject)
     message["Message-ID"] = make_msgid(idstring=f"notice-{notice.id}")
     body = notice.body
     if notice.link and config.get("PUBLIC_BASE_URL"):

@@ -5,7 +5,6 @@ The mobile number travels only in POST bodies, never in a URL. Staff handle entr
 an administrator, staff or kiosk account's data is corrected or erased only by an admin.
 """
 
-import re
 from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, url_for
@@ -28,10 +27,6 @@ from views.pages import render_page
 
 bp = Blueprint("privacy", __name__, url_prefix="/staff/personal-data")
 
-# Providers' labels that still name the zone their times were stored in ("Starts (UTC)",
-# "开始时间（UTC）"): this page and the spreadsheet show every time in Asia/Shanghai.
-UTC_MARK = re.compile(r"\s*[(（]UTC[)）]$")
-
 
 @bp.app_template_global()
 def shown(value):
@@ -44,12 +39,6 @@ def shown(value):
     if isinstance(value, date):
         return date_filter(value)
     return value
-
-
-@bp.app_template_global()
-def held_label(label):
-    """A record's label without a "(UTC)" mark: the times beside it are shown local."""
-    return UTC_MARK.sub("", str(label))
 
 
 def refused(form):
@@ -116,7 +105,7 @@ def export():
         return lookup_again(form)
     sheets = []
     for title, rows in privacy.export_person(form.mobile.data, audited_as="privacy.export"):
-        header = [held_label(label) for label in rows[0]]
+        header = [str(label) for label in rows[0]]
         sheets.append((str(title), header, [[local(v) for v in r.values()] for r in rows]))
     if not sheets:
         sheets = [("none", [_("Nothing is held about this mobile number.")], [])]

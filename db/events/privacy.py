@@ -15,6 +15,7 @@ from db.accounts import User
 from db.base import utcnow
 from db.codes import new_token
 from db.events import registrations
+from db.events.labels import STATUS_NAMES
 from db.events.models import (
     LIVE_STATUSES,
     Event,
@@ -59,8 +60,8 @@ def export(mobile):
             [
                 {
                     _l("Event"): row.event.title,
-                    _l("Starts (UTC)"): row.event.starts_at,
-                    _l("Status"): row.status,
+                    _l("Starts"): row.event.starts_at,
+                    _l("Status"): STATUS_NAMES.get(row.status, row.status),
                     _l("Name"): row.name,
                     _l("Mobile number"): row.mobile,
                     _l("Enterprise"): row.enterprise.name if row.enterprise_id else "",
@@ -68,9 +69,9 @@ def export(mobile):
                     _l("E-mail"): row.email,
                     _l("Code"): row.code,
                     _l("Answers"): "\n".join(answers.get(row.id, [])),
-                    _l("Registered (UTC)"): row.created_at,
-                    _l("Checked in (UTC)"): row.checked_in_at,
-                    _l("Consent given (UTC)"): row.consent_at,
+                    _l("Registered"): row.created_at,
+                    _l("Checked in at"): row.checked_in_at,
+                    _l("Consent given"): row.consent_at,
                     _l("Privacy notice version"): row.consent_version,
                 }
                 for row in rows

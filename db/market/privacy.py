@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 
 from db import audit, privacy
 from db.base import utcnow
+from db.market.labels import HOUSEHOLD_CATEGORY_NAMES, STATUS_NAMES
 from db.market.ledger import points_balances
 from db.market.models import Donation, Donor, Household, Redemption
 
@@ -51,14 +52,14 @@ def export(mobile):
                     _l("Mobile number"): row.mobile,
                     _l("Address"): row.address,
                     _l("People in the household"): row.size,
-                    _l("Category"): row.category,
-                    _l("Status"): row.status,
+                    _l("Category"): HOUSEHOLD_CATEGORY_NAMES.get(row.category, row.category),
+                    _l("Status"): STATUS_NAMES.get(row.status, row.status),
                     _l("Next eligibility review"): row.next_review,
                     _l("Note"): row.note,
                     _l("Points"): balances.get(row.id, 0),
                     _l("Redemptions"): visits.get(row.id, 0),
-                    _l("Household registered (UTC)"): row.created_at,
-                    _l("Consent given (UTC)"): row.consent_at,
+                    _l("Household registered"): row.created_at,
+                    _l("Consent given"): row.consent_at,
                     _l("Privacy notice version"): row.consent_version,
                 }
                 for row in households
@@ -71,7 +72,7 @@ def export(mobile):
                     _l("Name"): row.name,
                     _l("Contact"): row.contact,
                     _l("Receipts"): ", ".join(receipts.get(row.id, [])),
-                    _l("Consent given (UTC)"): row.consent_at,
+                    _l("Consent given"): row.consent_at,
                     _l("Privacy notice version"): row.consent_version,
                 }
                 for row in donors

@@ -66,8 +66,8 @@ def export(mobile):
                     _l("Why I apply"): row.motivation,
                     _l("Answers"): "\n".join(answers.get(row.id, [])),
                     _l("Reason given by staff"): row.reason,
-                    _l("Applied (UTC)"): row.created_at,
-                    _l("Consent given (UTC)"): row.consent_at,
+                    _l("Applied"): row.created_at,
+                    _l("Consent given"): row.consent_at,
                     _l("Privacy notice version"): row.consent_version,
                 }
                 for row in rows
@@ -79,7 +79,7 @@ def export(mobile):
                 {
                     _l("Course"): mark.session.course.title,
                     _l("Session"): mark.session.topic,
-                    _l("Starts (UTC)"): mark.session.starts_at,
+                    _l("Starts"): mark.session.starts_at,
                     _l("Recorded as"): method_name(mark.method),
                     _l("Note"): mark.note,
                 }
@@ -93,8 +93,8 @@ def export(mobile):
                     _l("Certificate number"): certificate.number,
                     _l("Holder"): certificate.holder_name,
                     _l("Course"): certificate.course_title,
-                    _l("Issued (UTC)"): certificate.issued_at,
-                    _l("Revoked (UTC)"): certificate.revoked_at,
+                    _l("Issued at"): certificate.issued_at,
+                    _l("Revoked at"): certificate.revoked_at,
                 }
                 for certificate in certificates
             ],

@@ -5,18 +5,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from db.events import Event, Registration
+from db.events.labels import STATUS_NAMES
 from views.events import bp
 from views.events.forms import KIND_NAMES
 from views.forms import ErrorMessages
 from views.params import parse_int
 
-STATUS_NAMES = {
-    "pending": _l("Awaiting review"),
-    "confirmed": _l("Confirmed"),
-    "waiting": _l("Waiting list"),
-    "cancelled": _l("Cancelled"),
-    "rejected": _l("Not accepted"),
-}
 STATUS_BADGES = {
     "pending": "pending",
     "confirmed": "confirmed",

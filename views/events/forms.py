@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from db.events import KINDS, MAX_QUESTIONS
 from views.auth import MobileField, mobile_number
-from views.forms import LocalDateTimeField
+from views.forms import LocalDateTimeField, single_line
 
 KIND_NAMES = {
     "forum": _l("Forum"),
@@ -40,19 +40,7 @@ KIND_NAMES = {
 }
 QUESTION_KIND_NAMES = {"text": _l("Short text"), "choice": _l("Single choice")}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def single_line(value):
-    """One line of text: control characters and line breaks become spaces, runs collapse.
-
-    A title or a name with a line break in it would break an e-mail subject, a file name
-    or a sign-in sheet; nobody means one in a single-line field.
-    """
-    if value is None:
-        return value
-    return " ".join(CONTROL_RE.sub(" ", value).split())
 
 
 def new_submission_key():

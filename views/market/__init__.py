@@ -7,6 +7,7 @@ The routes live in the modules imported at the bottom, grouped by concern.
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from db.market import labels
 from views import navigation
 from views.home_sections import staff_panel
 from views.market import common
@@ -22,8 +23,8 @@ def market_names():
     """The names of the module's codes, for every market template."""
     return dict(
         item_category_names=common.ITEM_CATEGORY_NAMES,
-        household_category_names=common.HOUSEHOLD_CATEGORY_NAMES,
-        status_names=common.STATUS_NAMES,
+        household_category_names=labels.HOUSEHOLD_CATEGORY_NAMES,
+        status_names=labels.STATUS_NAMES,
         status_badges=common.STATUS_BADGES,
         movement_names=common.MOVEMENT_NAMES,
         points_names=common.POINTS_NAMES,

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from db.market.labels import STATUS_NAMES
 from db.market.periods import current_period, is_period
 from views.params import parse_int
 
@@ -21,18 +22,6 @@ ITEM_CATEGORY_NAMES = {
     "daily": _l("Daily necessities"),
     "stationery": _l("Stationery for pupils"),
     "other": _l("Other goods"),
-}
-HOUSEHOLD_CATEGORY_NAMES = {
-    "dibao": _l("Minimum subsistence (低保)"),
-    "low_income": _l("Low income"),
-    "illness": _l("Hardship from illness"),
-    "disability": _l("Disability"),
-    "other": _l("Other"),
-}
-STATUS_NAMES = {
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "closed": _l("Closed"),
 }
 STATUS_BADGES = {"active": "confirmed", "suspended": "waiting", "closed": "cancelled"}
 MOVEMENT_NAMES = {

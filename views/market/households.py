@@ -27,6 +27,7 @@ from db.market.households import (
     allowance_plan,
     one_year_after,
 )
+from db.market.labels import HOUSEHOLD_CATEGORY_NAMES, STATUS_NAMES
 from db.market.ledger import MarketError, points_balance, points_balances
 from db.market.models import (
     HOUSEHOLD_CATEGORIES,
@@ -46,9 +47,7 @@ from views.i18n import date_filter
 from views.market import bp
 from views.market.common import (
     HONOUR_NAMES,
-    HOUSEHOLD_CATEGORY_NAMES,
     PAGE_SIZE,
-    STATUS_NAMES,
     acting_user,
     page_number,
     pages_for,

@@ -11,8 +11,8 @@ from db.training.completion import completion_list
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.calendar import utc_to_local
-from views.events.forms import single_line
 from views.exports import csv_response, xlsx_response
+from views.forms import single_line
 from views.pages import ButtonForm, render_page
 from views.training import bp
 from views.training.common import (

@@ -16,8 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from db.training.models import DEFAULT_COMPLETION_SHARE
 from views.calendar import local_to_utc, utc_to_local
-from views.events.forms import single_line
-from views.forms import LocalDateTimeField
+from views.forms import LocalDateTimeField, single_line
 
 FILL_IN = _l("Fill this in.")
 # Single-line fields end up in notice subjects, file names and sign-in sheets: line breaks
