@@ -24,7 +24,13 @@ from db.validators import mask_mobile, mask_name
 from views.access import role_required
 from views.auth import MobileField, mobile_number
 from views.events.common import add_error, event_or_404, person_from
-from views.events.forms import SubmissionKeyMixin, answers_from, with_questions
+from views.events.forms import (
+    SubmissionKeyMixin,
+    answers_from,
+    optional_text,
+    required_text,
+    with_questions,
+)
 from views.i18n import LANGUAGE_COOKIE
 from views.pages import render_page
 
@@ -81,12 +87,10 @@ class CourseSignInForm(FlaskForm):
 class WalkUpForm(FlaskForm, SubmissionKeyMixin):
     """Registering on the spot: few fields, the mobile from the keypad."""
 
-    name = StringField(_l("Name"), [DataRequired(message=_l("Fill this in.")), Length(max=50)])
+    name = required_text(_l("Name"), 50)
     mobile = MobileField(_l("Mobile number"), [DataRequired(), mobile_number])
-    enterprise = StringField(
-        _l("Enterprise"), [DataRequired(message=_l("Fill this in.")), Length(max=100)]
-    )
-    position = StringField(_l("Position (optional)"), [Optional(), Length(max=50)])
+    enterprise = required_text(_l("Enterprise"), 100)
+    position = optional_text(_l("Position (optional)"), 50)
     consent = BooleanField(
         _l("I agree to my details being used for this event (see the privacy notice)."),
         [DataRequired(message=_l("Please agree to the privacy notice to register."))],
