@@ -4,6 +4,7 @@ registrations for today. Writes go through the events and training modules' own 
 from datetime import timedelta
 
 from db.base import utcnow
+from db.errors import DomainError
 from db.events.models import CONFIRMED, Event, Registration
 from db.events.queries import PUBLIC_STATUSES, today_bounds
 from db.events.registrations import check_in, find_by_code
@@ -11,12 +12,8 @@ from db.events.registrations import check_in, find_by_code
 KIOSK_LIST_LIMIT = 4  # at most four choices a screen
 
 
-class KioskRefusal(ValueError):
+class KioskRefusal(DomainError):
     """A friendly refusal that reveals nothing about anyone; `code` picks the message."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 def happening_today(event, now=None):

@@ -15,13 +15,14 @@ true until commit. Nothing is counted in a separate column that could drift.
 
 from peewee import fn
 
+from db.errors import DomainError
 
-class SeatingError(ValueError):
+
+class SeatingError(DomainError):
     """A refused capacity change; `seated` is the number of seats already taken."""
 
     def __init__(self, code, seated=0):
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, seated=seated)
         self.seated = seated
 
 

@@ -82,6 +82,8 @@ def update_module(folder):
 
 
 if __name__ == "__main__":
+    # `python translations/update.py market events` updates only those modules' catalogs.
+    wanted = set(sys.argv[1:])
     for folder in sorted((ROOT / "translations").iterdir()):
-        if (folder / "SOURCES").exists():
+        if (folder / "SOURCES").exists() and (not wanted or folder.name in wanted):
             update_module(folder)

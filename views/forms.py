@@ -1,10 +1,11 @@
-"""Form pieces shared by the modules: local date-time fields, the single-line filter and
-domain-error messages."""
+"""Form pieces shared by the modules: local date-time fields, the single-line filter, and the
+one way a refused action reaches the user (`ErrorMessages` + `refused`)."""
 
 from wtforms import DateTimeLocalField
 
 from db.validators import one_line
 from views.calendar import local_to_utc, utc_to_local
+from views.pages import render_page
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -31,17 +32,29 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 class ErrorMessages:
-    """A module's user's-language messages for its domain errors (`code`, `field`, `params`)."""
+    """A module's user's-language messages for its domain errors (`db.errors.DomainError`).
 
-    def __init__(self, messages):
+    `messages` maps a code to a lazy message with `%(param)s` slots; `formatters` maps a
+    parameter name to a function that shows its value in the user's language (money, a list
+    of names), applied before the message is filled.
+    """
+
+    def __init__(self, messages, formatters=None):
         self.messages = messages
+        self.formatters = formatters or {}
 
     def text(self, error):
         """The message for `error` (its code when no message is known)."""
         message = self.messages.get(error.code)
         if message is None:
             return str(error.code)
-        return str(message) % error.params if error.params else str(message)
+        if not error.params:
+            return str(message)
+        params = {
+            name: self.formatters[name](value, error) if name in self.formatters else value
+            for name, value in error.params.items()
+        }
+        return str(message) % params
 
     def add(self, form, error):
         """Put the message next to its field, or at the top of the form."""
@@ -50,3 +63,12 @@ class ErrorMessages:
             field.errors = [*field.errors, self.text(error)]
         else:
             form.form_errors.append(self.text(error))
+
+
+def refused(template, block=None, **context):
+    """Answer a refused form: the same page (or its htmx block) with its errors, status 422.
+
+    Put the errors on the form first (`ErrorMessages.add`, or WTForms' own validation); htmx
+    is configured to swap 422 answers, so the form with its messages replaces the old one.
+    """
+    return render_page(template, block=block, status=422, **context)

@@ -1,12 +1,7 @@
 """The one exception the events operations raise for a refused action."""
 
+from db.errors import DomainError
 
-class EventError(ValueError):
-    """A refused events action. `code` names the reason (the views translate it); `field`
-    names the form field it belongs to; `params` fill the message."""
 
-    def __init__(self, code, field=None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class EventError(DomainError):
+    """A refused events action (see `db.errors.DomainError`)."""

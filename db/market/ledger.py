@@ -15,6 +15,7 @@ from datetime import date, datetime
 from peewee import fn
 
 from db import audit, write_lock
+from db.errors import DomainError
 from db.market.models import CashEntry, Household, Item, PointsEntry, Reversal, StockMovement
 from db.market.periods import period_of
 from db.market.totals import POINTS_BY_HOUSEHOLD, stock_by_item
@@ -22,15 +23,8 @@ from db.market.totals import POINTS_BY_HOUSEHOLD, stock_by_item
 GENESIS = "0" * 64
 
 
-class MarketError(ValueError):
-    """A refused market operation. `code` names the rule; `params` fill in its message; `field`
-    names the form field it belongs to (None: the whole form)."""
-
-    def __init__(self, code, field=None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class MarketError(DomainError):
+    """A refused market operation (see `db.errors.DomainError`)."""
 
 
 def market_lock():
