@@ -5,7 +5,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from views.exports import csv_response, safe_cell, xlsx_response
+from db.events import registrations
+from tests.events_support import guest, new_event
+from views.exports import XLSX_MIME, csv_response, safe_cell, xlsx_response
 from views.qr import qr_svg
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "＝1", "＋1", "－1", "＠x"]
@@ -81,3 +83,19 @@ def test_a_chinese_file_name_keeps_its_utf8_form(app):
     assert header == (
         "attachment; filename=\"-3.csv\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%E4%BC%9A-3.csv"
     )
+
+
+def test_downloads_name_their_charset_once(client, login_as):
+    """Content-Type exactly as sent: one charset on the CSV and the .ics, none on the XLSX."""
+    event = new_event()
+    registration = registrations.register(event.id, guest(1))[0]
+    calendar = client.get(f"/r/{registration.token}/event.ics")
+    assert calendar.status_code == 200
+    assert calendar.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    staff = login_as("staff")
+    spreadsheet = staff.get(f"/manage/events/{event.id}/export.csv")
+    assert spreadsheet.status_code == 200
+    assert spreadsheet.headers["Content-Type"] == "text/csv; charset=utf-8"
+    workbook = staff.get(f"/manage/events/{event.id}/export.xlsx")
+    assert workbook.status_code == 200
+    assert workbook.headers["Content-Type"] == XLSX_MIME

@@ -98,6 +98,6 @@ def ics_text(entries, now=None):
 
 def ics_response(filename, entries):
     """An `.ics` download of `entries`."""
-    response = Response(ics_text(entries), mimetype="text/calendar; charset=utf-8")
+    response = Response(ics_text(entries), content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = _attachment(filename)
     return response
