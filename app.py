@@ -88,6 +88,9 @@ def load_config(app, config):
         # environment: the concurrency tests' control run switches the allocation lock off to
         # show that the race they guard against is real. Without the lock, seats overbook.
         TESTING_DISABLE_WRITE_LOCK=False,
+        # How passwords are hashed (werkzeug's method name; db.accounts.hash_password). The
+        # test suite may pass a cheap one in its config; never read from the environment.
+        PASSWORD_HASH_METHOD="scrypt",
         # Notices by e-mail (`flask --app app send-notices`); nothing is sent without a host.
         SMTP_HOST=os.environ.get("SMTP_HOST", ""),
         SMTP_PORT=int(os.environ.get("SMTP_PORT") or 25),

@@ -2,7 +2,7 @@
 
 from peewee import CharField, ForeignKeyField, IntegerField
 
-from db.accounts import User
+from db.accounts.models import User
 from db.base import BaseModel, UTCDateTimeField, utcnow
 from db.validators import mask_username
 

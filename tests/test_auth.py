@@ -40,6 +40,24 @@ def test_signup_creates_entrepreneur_with_enterprise_and_consent(client):
     assert "赵晓明" in client.get("/").get_data(as_text=True)
 
 
+def test_passwords_are_hashed_with_scrypt_unless_configured(app, client):
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    signup(client)
+    assert User.get(User.mobile == "13800005678").password_hash.startswith("scrypt:")
+
+
+def test_password_hash_method_comes_from_the_app_config(app, client):
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    signup(client)
+    user = User.get(User.mobile == "13800005678")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+    client.post("/logout")
+    response = client.post(
+        "/login", data={"username": user.username, "password": "a-good-password"}
+    )
+    assert response.status_code == 302
+
+
 def test_signup_accepts_spaced_and_prefixed_mobile(client):
     assert signup(client, mobile="+86 138 0000 5678").status_code == 302
     assert User.select().where(User.mobile == "13800005678").exists()

@@ -1,6 +1,9 @@
 """The data layer: pragmas, the write-lock helper, migrations, audit, seed and backup."""
 
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -203,3 +206,24 @@ def test_backup_on_postgresql_says_what_to_run(runner):
 def test_migration_numbers_are_unique():
     numbers = [number for number, _, _ in migrate.available_migrations()]
     assert len(numbers) == len(set(numbers)), f"two migrations share a number: {numbers}"
+
+
+@pytest.mark.parametrize("first", ["db.audit", "db.accounts", "db.accounts.models"])
+def test_audit_and_accounts_import_without_a_cycle(first):
+    """db.audit needs only the account tables; the accounts operations need db.audit."""
+    code = (
+        f"import sys, {first}\n"
+        "import db.audit\n"
+        "loaded = [m for m in ('db.accounts.sessions', 'db.accounts.signup', 'db.accounts.manage')"
+        " if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "from db.accounts import authenticate, create_account, sign_up_entrepreneur\n"
+        "from db.audit import record\n"
+        "import db.accounts.sessions as s\n"
+        "assert s.audit.record is record and authenticate is s.authenticate\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
