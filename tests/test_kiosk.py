@@ -241,6 +241,17 @@ def test_automatic_return_resets_the_language(kiosk):
     assert '<html lang="zh-CN">' in page and "欢迎来到服务大厅" in page
 
 
+def test_back_to_the_login_page_lands_on_the_start_screen(kiosk):
+    """The kiosk was signed in on /login: Back after the idle reset opens it again."""
+    for path in ("/login", "/login?next=/kiosk/check-in"):
+        back = kiosk.get(path)
+        assert back.status_code == 302 and back.headers["Location"].endswith("/kiosk/"), path
+    assert "欢迎来到服务大厅" in text_of(kiosk.get("/login", follow_redirects=True))
+    refused = kiosk.post("/login", data={"username": "x", "password": "y"})
+    assert refused.status_code == 403  # still fenced: no signing in as someone else
+    assert kiosk.get("/manage/events").status_code == 403
+
+
 def test_language_switch_reloads_the_whole_kiosk_page(kiosk):
     body = text_of(kiosk.get("/kiosk/check-in"))
     switch = body[body.index("language-switch") - 200 : body.index("language-switch")]

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_url
 
 from db.accounts import user_for_session
@@ -84,4 +84,7 @@ def init_app(app):
             return None
         if endpoint == "main.home":
             return None  # home sends the kiosk to its start screen
+        if endpoint == "auth.login" and request.method == "GET":
+            # The kiosk was signed in here once: Back after its return to start leads here.
+            return redirect(url_for("kiosk.start"))
         abort(403)

@@ -5,7 +5,12 @@
  * browser's error page; the screen checks /healthz until it answers, then opens a failed screen
  * (GET) again by itself, or says the connection is back and asks to try again (a form is never
  * re-sent silently). A full page load (the automatic return to start) asks /healthz first, so
- * the kiosk never lands on the browser's error page. */
+ * the kiosk never lands on the browser's error page.
+ *
+ * Boosted screens add no history entries, so Back after the return to start reaches the page
+ * loaded before it: at the bottom the login page the kiosk was signed in on, which sends the
+ * signed-in kiosk to start (views/access.py). Pages are never cached (no-store); one brought
+ * back from the back/forward cache is replaced by the start screen. */
 (function () {
   "use strict";
   var body = document.body;
@@ -207,5 +212,12 @@
     if (focus) focus.focus();
   }
   document.addEventListener("htmx:afterSettle", initScreen);
+  // Back or Forward may bring a screen out of the browser's memory (back/forward cache) as the
+  // last person left it: open the start screen instead.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    forgetScreen();
+    navigate(startUrl);
+  });
   initScreen();
 })();

@@ -466,3 +466,32 @@ def test_error_answers_say_what_to_do(new_page, screen, scene):
     page.get_by_label("报名码").press("Enter")
     problem_link.click()
     expect(start_heading(page)).to_be_visible()
+
+
+def test_back_after_the_idle_reset_shows_the_start_screen(browser, live_server, make_user, shot):
+    """The kiosk was signed in once (the login page is in its history); a visitor left it on a
+    screen; it went back to start by itself; Back must land on a working kiosk screen."""
+    from tests.conftest import TEST_PASSWORD
+
+    make_user(role="kiosk", username="kiosk-hall")
+    server = live_server(workers=1, env={"KIOSK_IDLE_SECONDS": "3"})
+    context = browser.new_context(base_url=server.url, viewport=KIOSK, locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in_kiosk(page, TEST_PASSWORD)
+        page.get_by_role("link", name=re.compile("^签到")).click()
+        page.get_by_role("link", name="用手机号签到").click()
+        type_on_keypad(page, "138000")
+        expect(start_heading(page)).to_be_visible(timeout=15_000)  # the idle reset
+        page.go_back()  # to the login page the kiosk was signed in on
+        page.wait_for_load_state()
+        expect(page.get_by_role("heading", name="无权访问")).to_have_count(0)
+        expect(start_heading(page)).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/kiosk/$"))
+        assert "138000" not in page.locator("body").inner_text()
+        shot(page, "kiosk-back-after-reset-zh-portrait")
+        wait_for_htmx(page)
+        page.get_by_role("link", name=re.compile("^签到")).click()  # and it works
+        expect(page.get_by_label("报名码")).to_be_focused()
+    finally:
+        context.close()

@@ -19,7 +19,8 @@ ROUTES = [
     # The kiosk opening "/" is sent on to its start screen.
     # The staff dashboard gathers a panel from each module: a fixed 12 queries at most.
     Route("/", "GET", expect(200, 200, 302, 200, 200), query_budget=12),
-    Route("/login", "GET", PUBLIC),
+    # The signed-in kiosk is sent to its start screen (Back after its return to start).
+    Route("/login", "GET", expect(200, 200, 302, 200, 200)),
     # An empty login form is refused with the form (422) for everyone but the fenced kiosk.
     Route("/login", "POST", expect(422, 422, 403, 422, 422)),
     Route("/logout", "POST", expect(302, 302, 302, 302, 302)),
