@@ -40,9 +40,10 @@ def test_signup_creates_entrepreneur_with_enterprise_and_consent(client):
     assert "赵晓明" in client.get("/").get_data(as_text=True)
 
 
-def test_passwords_are_hashed_with_scrypt_unless_configured(app, client):
-    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
-    signup(client)
+def test_passwords_are_hashed_with_scrypt_unless_configured(database_url):
+    production = make_app(database_url)  # not the suite's app: it hashes with one PBKDF2 round
+    assert production.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    signup(production.test_client())
     assert User.get(User.mobile == "13800005678").password_hash.startswith("scrypt:")
 
 
@@ -106,6 +107,40 @@ def test_enterprise_shared_by_credit_code_then_name(client, make_enterprise):
     signup(client, mobile="13800005679", enterprise="宝华集团")
     assert Enterprise.select().count() == 1
     assert {u.enterprise_id for u in User.select()} == {existing.id}
+
+
+def test_credit_code_mismatch_is_shown_next_to_the_credit_code(client, make_enterprise):
+    make_enterprise(name="宝华集团", credit_code="91310000132149237G")
+    response = signup(client, enterprise="宝华集团", credit_code="91440101MA5CXXXX08")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    message = "同名企业已登记了不同的统一社会信用代码。"
+    assert message in body
+    # Next to its field (the field's error line names the credit_code input), not only on top.
+    assert body.index('id="credit_code"') < body.rindex(message)
+    assert not User.select().exists()
+
+
+def test_every_account_refusal_is_a_domain_error_with_a_message():
+    import re
+    from pathlib import Path
+
+    from db.accounts import AccountError
+    from db.errors import DomainError
+    from views.auth import ACCOUNT_MESSAGES
+
+    assert issubclass(AccountError, DomainError)
+    error = AccountError("wrong_password", field="current_password")
+    assert (error.code, error.field, str(error)) == (
+        "wrong_password",
+        "current_password",
+        "wrong_password",
+    )
+    source = "\n".join(
+        p.read_text() for p in (Path(__file__).parent.parent / "db" / "accounts").glob("*.py")
+    )
+    raised = set(re.findall(r'AccountError\("(\w+)"', source))
+    assert raised and raised <= set(ACCOUNT_MESSAGES.messages)
 
 
 def test_login_and_logout(client, auth, make_user):

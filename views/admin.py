@@ -23,7 +23,7 @@ from db.accounts import (
 from db.audit import AuditEntry
 from db.validators import mask_username
 from views.access import admin_required
-from views.auth import MobileField, account_error_text, mobile_number
+from views.auth import ACCOUNT_MESSAGES, MobileField, mobile_number
 from views.pages import render_page
 from views.params import parse_int
 
@@ -108,7 +108,7 @@ def create_user():
                 actor=current_user,
             )
         except AccountError as exc:
-            getattr(form, exc.field or "username").errors.append(account_error_text(exc))
+            ACCOUNT_MESSAGES.add(form, exc)
         else:
             flash(_("Account %(username)s created.", username=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -125,7 +125,7 @@ def set_active(user_id):
     try:
         accounts.set_active(user, active, actor=current_user)
     except AccountError as exc:
-        flash(account_error_text(exc), "error")
+        flash(ACCOUNT_MESSAGES.text(exc), "error")
     else:
         message = (
             _("Account %(username)s reactivated.")

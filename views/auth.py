@@ -12,31 +12,32 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from db import accounts
 from db.accounts import LANGUAGES, AccountError, Enterprise, User
 from db.validators import is_credit_code, is_mobile, normalise_mobile
+from views.forms import ErrorMessages
 from views.i18n import LANGUAGE_COOKIE, LANGUAGE_NAMES
 from views.pages import render_page, safe_next
 
 bp = Blueprint("auth", __name__)
 
-ACCOUNT_ERRORS = {
-    "mobile_taken": _l("An account with this mobile number already exists. Log in instead."),
-    "username_taken": _l("This username is already in use."),
-    "password_too_short": _l("Use at least 8 characters."),
-    "wrong_password": _l("The current password is not right."),
-    "credit_code_mismatch": _l(
-        "An enterprise with this name is registered with a different credit code."
-    ),
-    "throttled": _l(
-        "Too many failed attempts. Logging in is paused for 15 minutes; please try again later."
-    ),
-    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
-    "unknown_role": _l("Choose a role."),
-    "unknown_language": _l("Choose a language."),
-}
-
-
-def account_error_text(error):
-    """The user's-language message for an AccountError."""
-    return ACCOUNT_ERRORS.get(str(error), str(error))
+ACCOUNT_MESSAGES = ErrorMessages(
+    {
+        "username_invalid": _l("Use letters, digits, dot, dash or underscore."),
+        "username_taken": _l("This username is already in use."),
+        "name_invalid": _l("Enter a name of at most 50 characters."),
+        "mobile_invalid": _l("Enter an 11-digit mainland mobile number, like 13800001234."),
+        "mobile_taken": _l("An account with this mobile number already exists. Log in instead."),
+        "password_too_short": _l("Use at least 8 characters."),
+        "wrong_password": _l("The current password is not right."),
+        "credit_code_mismatch": _l(
+            "An enterprise with this name is registered with a different credit code."
+        ),
+        "throttled": _l(
+            "Too many failed attempts. Logging in is paused for 15 minutes; please try again later."
+        ),
+        "cannot_deactivate_self": _l("You cannot deactivate your own account."),
+        "unknown_role": _l("Choose a role."),
+        "unknown_language": _l("Choose a language."),
+    }
+)
 
 
 class MobileField(StringField):
@@ -84,7 +85,7 @@ class SignupForm(FlaskForm):
 
     def validate_mobile(self, field):
         if User.select().where(User.mobile == field.data).exists():
-            raise ValidationError(ACCOUNT_ERRORS["mobile_taken"])
+            raise ValidationError(ACCOUNT_MESSAGES.messages["mobile_taken"])
 
 
 class PasswordForm(FlaskForm):
@@ -131,7 +132,7 @@ def login():
         try:
             user = accounts.authenticate(form.username.data, form.password.data, client_address())
         except AccountError as exc:
-            form.form_errors.append(account_error_text(exc))
+            ACCOUNT_MESSAGES.add(form, exc)
             return render_page("auth/login.html", form=form, next_url=next_url, status=429)
         if user is None:
             form.form_errors.append(_("The mobile number/username or password is not right."))
@@ -172,7 +173,7 @@ def signup():
                 position=form.position.data or "",
             )
         except AccountError as exc:
-            getattr(form, exc.field or "name").errors.append(account_error_text(exc))
+            ACCOUNT_MESSAGES.add(form, exc)
         else:
             start_session(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
@@ -198,7 +199,7 @@ def account():
                     current_user, password_form.current_password.data, password_form.password.data
                 )
             except AccountError as exc:
-                getattr(password_form, exc.field).errors.append(account_error_text(exc))
+                ACCOUNT_MESSAGES.add(password_form, exc)
             else:
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("auth.account"))
