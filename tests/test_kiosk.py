@@ -252,6 +252,51 @@ def test_back_to_the_login_page_lands_on_the_start_screen(kiosk):
     assert kiosk.get("/manage/events").status_code == 403
 
 
+def test_token_of_a_choice_checked_in_meanwhile_says_so(kiosk):
+    """A refusal behind a tapped choice is the refusal itself, not "that took too long"."""
+    event = today_event()
+    registration, _ = registrations.register(event.id, guest(8))
+    found = text_of(kiosk.post("/kiosk/check-in/mobile", data={"mobile": "13800010008"}))
+    token = re.search(r'name="token" value="([^"]+)"', found).group(1)
+    registrations.check_in(registration)  # at the door, meanwhile
+    again = kiosk.post("/kiosk/check-in/confirm", data={"token": token})
+    assert again.status_code == 422 and "此报名已签到" in text_of(again)
+    assert "操作超时" not in text_of(again)
+
+
+def test_course_choice_no_longer_open_says_so(kiosk, make_user):
+    person = make_user(role="entrepreneur", mobile="13800018031")
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(minutes=10), hours=2)
+    make_application(course, person, status="approved")
+    found = text_of(kiosk.post("/kiosk/course", data={"mobile": "13800018031"}))
+    token = re.search(r'name="token" value="([^"]+)"', found).group(1)
+    session.starts_at = utcnow() - timedelta(hours=5)  # the sign-in window closed meanwhile
+    session.ends_at = utcnow() - timedelta(hours=3)
+    session.save()
+    late = kiosk.post("/kiosk/course/confirm", data={"token": token})
+    assert late.status_code == 422 and "签到已结束" in text_of(late)
+    assert "操作超时" not in text_of(late)
+
+
+def test_chinese_kiosk_catalog_uses_full_width_punctuation():
+    """No ASCII ? , : ; ! ( ) or a full stop in the Chinese kiosk text (placeholders aside)."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).parents[1] / "translations/kiosk/zh_Hans_CN/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    ascii_marks = re.compile(r"[?,:;!()]|\.(?!\d)")
+    found = [
+        message.string
+        for message in catalog
+        if message.id and ascii_marks.search(re.sub(r"%\(\w+\)s", "", message.string))
+    ]
+    assert not found
+
+
 def test_language_switch_reloads_the_whole_kiosk_page(kiosk):
     body = text_of(kiosk.get("/kiosk/check-in"))
     switch = body[body.index("language-switch") - 200 : body.index("language-switch")]

@@ -1,0 +1,39 @@
+"""The start screen: the four actions, and what happens today and this week."""
+
+from flask import redirect, request, url_for
+
+from db import kiosk
+from db.events.queries import counts_for
+from views.i18n import LANGUAGE_COOKIE
+from views.kiosk import bp
+from views.kiosk.common import kiosk_required
+from views.pages import render_page
+
+DEFAULT_LANGUAGE = "zh_CN"  # what the next visitor sees after an automatic return to start
+
+
+@bp.route("/")
+@kiosk_required
+def start():
+    """The start screen: today's and this week's events, and the four actions.
+
+    `?reset=1` (an automatic return: idle, or after a result) puts the kiosk back in its
+    default language, so the next visitor does not get the previous person's choice.
+    """
+    if request.args.get("reset"):
+        response = redirect(url_for("kiosk.start"))
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            DEFAULT_LANGUAGE,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+        )
+        return response
+    events = kiosk.events_this_week()
+    return render_page(
+        "kiosk/start.html",
+        events=events,
+        figures=counts_for([e.id for e in events]),
+        sessions=kiosk.sessions_this_week(),
+    )
