@@ -1,6 +1,6 @@
 """Enterprises: the one record shared by an enterprise's people, events, courses and donations."""
 
-from peewee import BooleanField, CharField, IntegrityError
+from peewee import BooleanField, CharField, ForeignKeyField, IntegrityError
 
 from db import database
 from db.accounts.errors import AccountError
@@ -14,6 +14,9 @@ class Enterprise(BaseModel):
     credit_code = CharField(max_length=18, unique=True, null=True)
     is_partner = BooleanField(default=False, index=True)
     created_at = UTCDateTimeField(default=utcnow)
+    # A duplicate merged into another record (migration 0014, db/partners/merge.py): its name
+    # stays reserved and leads to the record kept.
+    merged_into = ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL")
 
     def __str__(self):
         return self.name
@@ -51,4 +54,6 @@ def find_or_create_enterprise(name, credit_code=None):
             )
             if enterprise is None:
                 raise
+    if enterprise.merged_into_id:  # a merged duplicate's name or code: the record kept
+        enterprise = Enterprise.get_by_id(enterprise.merged_into_id)
     return enterprise
