@@ -22,6 +22,7 @@ from views import (
     navigation,
     notices,
     pages,
+    partners,
     privacy,
     qr,
     security,
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     notices.bp,
     market.bp,
     training.bp,
+    partners.bp,
 )
 
 

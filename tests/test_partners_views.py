@@ -1,0 +1,225 @@
+"""The partner ledger through the app: directory, profile across modules, forms with their
+refusals, duplicates and merge with undo, coverage, reminders, the annual report, the
+spreadsheets and the name suggestions; who may see what."""
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from db import partners
+from db.accounts import Enterprise
+from db.audit import AuditEntry
+from db.market.periods import local_today
+from db.partners.models import EnterpriseMerge, PartnerContact, PartnerVisit
+from tests import partners_support as support
+
+
+def _strategic(name="宝华集团", **extra):
+    return partners.save_enterprise(
+        name, extra.pop("credit_code", ""), sector="building", status="strategic", **extra
+    )
+
+
+def test_directory_search_filters_and_export(login_as):
+    client = login_as("staff")
+    _strategic("宝华集团", location="宝华大厦")
+    partners.save_enterprise("广中路市场鲜果行", sector="market", status="joint")
+    page = client.get("/partners/?q=宝华").get_data(as_text=True)
+    assert "宝华集团" in page and "鲜果行" not in page
+    page = client.get("/partners/?q=宝华大厦").get_data(as_text=True)
+    assert "宝华集团" in page
+    fragment = client.get("/partners/?sector=market", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert "鲜果行" in text and "宝华集团" not in text and "<html" not in text
+    assert "1 enterprises" in text or "共 1 家单位" in text
+    export = client.get("/partners/export.xlsx?status=strategic")
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    rows = list(sheet.values)
+    assert [r[0] for r in rows[1:]] == ["宝华集团"]
+
+
+def test_export_is_formula_safe(login_as):
+    client = login_as("staff")
+    partners.save_enterprise('=HYPERLINK("http://x")', status="joint")
+    sheet = load_workbook(io.BytesIO(client.get("/partners/export.xlsx").data)).active
+    assert list(sheet.values)[1][0].startswith("'=")
+
+
+def test_create_refuses_a_wrong_credit_code_with_a_clear_message(login_as):
+    client = login_as("staff")
+    response = client.post(
+        "/partners/new",
+        data={"name": "华谊集团", "credit_code": "91310109132224587X", "status": "strategic"},
+    )
+    assert response.status_code == 422
+    assert "校验码" in response.get_data(as_text=True)
+    assert not Enterprise.select().where(Enterprise.name == "华谊集团").exists()
+    response = client.post(
+        "/partners/new",
+        data={
+            "name": "华谊集团",
+            "credit_code": "9131 0109 1322 2458 7w",
+            "sector": "enterprise",
+            "status": "strategic",
+            "agreement_signed_on": "2024-03-18",
+        },
+    )
+    assert response.status_code == 302
+    enterprise = Enterprise.get(Enterprise.name == "华谊集团")
+    assert enterprise.credit_code == "91310109132224587W" and enterprise.is_partner
+
+
+def test_profile_shows_every_module_with_totals_by_year(login_as, make_user):
+    client = login_as("staff")
+    enterprise = _strategic("爱景置业")
+    event = support.make_event("中广党建论坛")
+    support.register(event, enterprise)
+    support.register(event, enterprise, checked_in=False)
+    person = make_user(enterprise=enterprise)
+    support.apply(support.make_course(), person, enterprise, certificate=True)
+    support.donate("爱景置业", money=123_400)
+    partners.add_contact(enterprise.id, "何春梅", "13800003006", duty="党建联络员", consent=True)
+    partners.record_party_organisation(enterprise.id, local_today().year, "joint", 4)
+    page = client.get(f"/partners/{enterprise.id}").get_data(as_text=True)
+    for text in ("中广党建论坛", "高级职业经理人研修班", "何春梅", "联合党组织", "¥1,234.00"):
+        assert text in page, text
+    year = str(local_today().year)
+    assert f'<th scope="row">{year}</th><td class="num">2</td><td class="num">1</td>' in page
+
+
+def test_contact_form_requires_consent_and_audits_without_name(login_as, make_enterprise):
+    client = login_as("staff")
+    enterprise = make_enterprise()
+    response = client.post(
+        f"/partners/{enterprise.id}/contacts/new", data={"name": "周志强", "mobile": "13800003001"}
+    )
+    assert response.status_code == 422
+    assert PartnerContact.select().count() == 0
+    response = client.post(
+        f"/partners/{enterprise.id}/contacts/new",
+        data={"name": "周志强", "mobile": "13800003001", "consent": "y"},
+    )
+    assert response.status_code == 302
+    contact = PartnerContact.get()
+    assert contact.consent_version
+    assert all("周志强" not in e.summary for e in AuditEntry.select())
+
+
+def test_visit_and_follow_up_and_reminders(login_as, make_enterprise):
+    client = login_as("staff")
+    overdue = _strategic("明凯集团")
+    visited = _strategic("绿地建设集团")
+    partners.record_visit(overdue.id, local_today() - timedelta(days=200), "frontline", "年度计划")
+    response = client.post(
+        f"/partners/{visited.id}/visits/new",
+        data={
+            "visited_on": local_today().isoformat(),
+            "kind": "return_visit",
+            "topic": "服务站运行",
+            "needs": "增加开放时段",
+        },
+    )
+    assert response.status_code == 302
+    visit = PartnerVisit.get(PartnerVisit.enterprise == visited.id)
+    assert visit.follow_up == "open"
+    page = client.get("/partners/reminders").get_data(as_text=True)
+    assert "明凯集团" in page and "绿地建设集团" not in page
+    response = client.post(
+        f"/partners/visits/{visit.id}", data={"follow_up": "done", "note": "已办"}
+    )
+    assert response.status_code == 302
+    assert PartnerVisit.get_by_id(visit.id).follow_up == "done"
+    client.post("/partners/settings", data={"months": "12"})
+    page = client.get("/partners/reminders").get_data(as_text=True)
+    assert "明凯集团" not in page
+    response = client.post("/partners/settings", data={"months": "99"})
+    assert response.status_code == 422
+
+
+def test_duplicates_merge_and_undo_through_the_pages(login_as, make_user):
+    client = login_as("staff")
+    kept = _strategic("宝华集团")
+    duplicate = partners.save_enterprise("宝华集团有限公司")
+    person = make_user(enterprise=duplicate)
+    page = client.get("/partners/duplicates").get_data(as_text=True)
+    assert "宝华集团有限公司" in page
+    url = f"/partners/merge?survivor={kept.id}&loser={duplicate.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "宝华集团有限公司" in page
+    refused = client.post(url, data={"survivor": kept.id, "loser": duplicate.id})
+    assert refused.status_code == 422  # the confirmation box
+    done = client.post(url, data={"survivor": kept.id, "loser": duplicate.id, "confirm": "y"})
+    assert done.status_code == 302
+    assert person.__class__.get_by_id(person.id).enterprise_id == kept.id
+    assert client.get(f"/partners/{duplicate.id}/edit").status_code == 404
+    assert "宝华集团有限公司" not in client.get("/partners/duplicates").get_data(as_text=True)
+    again = client.post(url, data={"survivor": kept.id, "loser": duplicate.id, "confirm": "y"})
+    assert again.status_code == 404  # the duplicate is no longer a live record
+    record = EnterpriseMerge.get()
+    assert client.post(f"/partners/merges/{record.id}/undo").status_code == 302
+    assert person.__class__.get_by_id(person.id).enterprise_id == duplicate.id
+    page = client.get("/partners/merges").get_data(as_text=True)
+    assert "撤销" in page or "Undone" in page
+
+
+def test_not_the_same_hides_a_suggestion(login_as):
+    client = login_as("staff")
+    a = partners.save_enterprise("华谊集团")
+    b = partners.save_enterprise("华谊集团有限公司")
+    client.post("/partners/duplicates/distinct", data={"first": b.id, "second": a.id})
+    assert "华谊集团有限公司" not in client.get("/partners/duplicates").get_data(as_text=True)
+
+
+def test_coverage_and_annual_report(login_as, make_user):
+    client = login_as("staff")
+    year = local_today().year
+    a = _strategic("华谊集团")
+    b = partners.save_enterprise("鲜果行", sector="market", status="joint")
+    partners.record_party_organisation(a.id, year, "independent", 52, union=True, union_members=300)
+    partners.record_party_organisation(b.id, year, "none", none_reason="too_few_members")
+    support.register(support.make_event(), a)
+    support.donate("华谊集团", money=500_000)
+    partners.record_visit(a.id, local_today(), "frontline", "对接")
+    page = client.get(f"/partners/coverage?year={year}").get_data(as_text=True)
+    assert "50%" in page and "党员不足三名" in page
+    page = client.get(f"/partners/report?year={year}").get_data(as_text=True)
+    assert "华谊集团" in page and "¥5,000.00" in page
+    sheet = load_workbook(io.BytesIO(client.get(f"/partners/report.xlsx?year={year}").data)).active
+    rows = list(sheet.values)
+    total = rows[-1]
+    assert total[4] == 1 and total[8] == 5000  # attended, donated in yuan
+    assert client.get("/partners/report?year=²").status_code == 200
+
+
+def test_suggestions_for_registration_forms(client, make_enterprise):
+    kept = make_enterprise(name="绿地建设集团", is_partner=True)
+    partners.merge(kept.id, make_enterprise(name="绿地集团").id)
+    page = client.get("/partners/suggest?enterprise=绿地集团").get_data(as_text=True)
+    assert '<option value="绿地建设集团">' in page
+    assert '绿地集团"' not in page
+    assert client.get("/partners/suggest?enterprise=<script>").status_code == 200
+
+
+def test_entrepreneurs_and_the_kiosk_see_nothing(login_as, make_enterprise):
+    enterprise = make_enterprise()
+    entrepreneur = login_as("entrepreneur", enterprise=enterprise)
+    assert entrepreneur.get(f"/partners/{enterprise.id}").status_code == 403
+    assert entrepreneur.get("/partners/").status_code == 403
+    assert login_as("kiosk").get("/partners/suggest?enterprise=宝华").status_code == 403
+    home = login_as("staff").get("/").get_data(as_text=True)
+    assert "/partners/" in home
+
+
+def test_unknown_and_bogus_ids_are_404(login_as):
+    client = login_as("staff")
+    for path in (
+        "/partners/999999",
+        "/partners/999999/edit",
+        "/partners/contacts/999999/edit",
+        "/partners/visits/999999",
+        "/partners/merge?survivor=1&loser=x",
+        "/partners/merge?survivor=99999999999&loser=1",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/partners/merges/999999/undo").status_code == 404
