@@ -1,34 +1,21 @@
-"""The checks behind `flask --app app ledger verify`; each module registers its own here.
+"""The checks behind `flask --app app ledger verify`; each module lists its own.
 
-- `@ledger_check`: a function returning (problems, summary) about append-only ledgers
-  (recomputed balances, hash chains). The love supermarket registers one.
-- `@number_check`: a function returning problems about gapless document numbers. The love
-  supermarket registers its receipt numbers (JZ-2026-0001 …); another module with numbered
-  documents (e.g. completion certificates in a `certificate` table) adds its own in one line:
+A module (see db/modules.py) defines
+- `ledger_checks`: functions returning (problems, summary) about append-only ledgers
+  (recomputed balances, hash chains). The love supermarket has one.
+- `number_checks`: functions returning problems about gapless document numbers. The love
+  supermarket checks its receipt numbers (JZ-2026-0001 …), training its certificate serials;
+  another module with numbered documents adds its own in two lines:
 
-      @number_check
-      def certificate_numbers():
-          return gapless_problems("certificate", Certificate, Certificate.seq, Certificate.year)
+      def permit_numbers():
+          return gapless_problems("permit", Permit, Permit.seq, Permit.year)
+
+  and `number_checks = (permit_numbers,)` in its package.
 
 Problems are plain English lines for the operator; an empty list means all is well.
 """
 
 from peewee import fn
-
-LEDGER_CHECKS = []
-NUMBER_CHECKS = []
-
-
-def ledger_check(function):
-    """Register a ledger check: () -> (problems, summary line)."""
-    LEDGER_CHECKS.append(function)
-    return function
-
-
-def number_check(function):
-    """Register a number check: () -> problems."""
-    NUMBER_CHECKS.append(function)
-    return function
 
 
 def gapless_problems(label, model, seq_field, year_field=None):
@@ -70,12 +57,14 @@ def gapless_problems(label, model, seq_field, year_field=None):
 
 
 def run_checks():
-    """(problems, summaries) of every registered check, ledgers first."""
+    """(problems, summaries) of every module's checks, ledgers first."""
+    from db.modules import contributions  # imports every data module (see db/modules.py)
+
     problems, summaries = [], []
-    for check in LEDGER_CHECKS:
+    for check in contributions("ledger_checks"):
         found, summary = check()
         problems.extend(found)
         summaries.append(summary)
-    for check in NUMBER_CHECKS:
+    for check in contributions("number_checks"):
         problems.extend(check())
     return problems, summaries

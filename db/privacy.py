@@ -1,6 +1,7 @@
 """Personal data on request (PIPL): export, erase and purge, module by module.
 
-Each module that holds personal data registers a `PersonalData` provider:
+Each module that holds personal data lists its `PersonalData` providers as
+`privacy_providers` (see db/modules.py):
 - `export(mobile)` → list of (title, [{label: value}]) sections with everything held (titles
   and labels as lazy translations, shown to staff and used as spreadsheet headers);
 - `erase(mobile)` → number of records anonymised (inside the caller's transaction);
@@ -8,8 +9,10 @@ Each module that holds personal data registers a `PersonalData` provider:
 Anonymising replaces names, mobiles, free-text answers and contact details and keeps the rows,
 so counts, reports and ledgers stay intact. Providers run in `order`: modules first (erasing a
 registration may queue a notice), then notices, then the account (whose mobile number finds
-the rest). Staff handle entrepreneurs (and people without an account); the data of an
-administrator, staff or kiosk account is corrected or erased only by an administrator.
+the rest). The core's own providers (notices, accounts, failed logins) are at the end of this
+file, in `privacy_providers`. Staff handle entrepreneurs (and people without an account); the
+data of an administrator, staff or kiosk account is corrected or erased only by an
+administrator.
 """
 
 from dataclasses import dataclass
@@ -33,7 +36,6 @@ from db.validators import mask_mobile
 ERASED_NAME = "已删除"
 ERASED_TEXT = "（已删除）"
 ERASED_MOBILE_PREFIX = "0"  # real mobile numbers start with 1
-PROVIDERS = []
 # Accounts whose data staff may correct or erase; any other account's, only an admin.
 STAFF_HANDLED_ROLES = ("entrepreneur",)
 
@@ -53,10 +55,11 @@ class PersonalData:
     order: int = 50
 
 
-def provider(name, export, erase, purge, order=50):
-    """Register a module's personal-data provider (lower `order` runs first)."""
-    PROVIDERS.append(PersonalData(name, export, erase, purge, order))
-    PROVIDERS.sort(key=lambda item: item.order)
+def providers():
+    """Every module's personal-data providers, lower `order` first."""
+    from db.modules import contributions  # imports every data module (see db/modules.py)
+
+    return sorted(contributions("privacy_providers"), key=lambda item: item.order)
 
 
 def erased_mobile(row_id):
@@ -79,7 +82,7 @@ def export_person(mobile, audited_as=None):
         with database.atomic():
             audit.record(audited_as, object_type="person", summary=mask_mobile(mobile))
     sections = []
-    for item in PROVIDERS:
+    for item in providers():
         sections.extend(item.export(mobile))
     return [(title, rows) for title, rows in sections if rows]
 
@@ -106,7 +109,7 @@ def erase_person(mobile, reason, actor=None):
     may not erase (staff erasing an admin or staff account)."""
     with database.atomic():
         check_may_handle(actor, User.get_or_none(User.mobile == mobile))
-        counts = {item.name: item.erase(mobile) for item in PROVIDERS}
+        counts = {item.name: item.erase(mobile) for item in providers()}
         audit.record(
             "privacy.erase",
             object_type="person",
@@ -121,7 +124,7 @@ def purge_older_than(months):
     """Anonymise personal data whose purpose ended more than `months` months ago."""
     before = utcnow() - timedelta(days=round(months * 30.44))
     with database.atomic():
-        counts = {item.name: item.purge(before) for item in PROVIDERS}
+        counts = {item.name: item.purge(before) for item in providers()}
         audit.record(
             "privacy.purge",
             object_type="person",
@@ -207,7 +210,7 @@ def _account_purge(before):
     return count
 
 
-provider("accounts", _account_export, _account_erase, _account_purge, order=90)
+ACCOUNTS = PersonalData("accounts", _account_export, _account_erase, _account_purge, order=90)
 
 
 def _attempts_export(mobile):
@@ -227,7 +230,9 @@ def _attempts_purge(before):
     return LoginAttempt.delete().where(LoginAttempt.at < before).execute()
 
 
-provider("login_attempts", _attempts_export, _attempts_erase, _attempts_purge, order=95)
+LOGIN_ATTEMPTS = PersonalData(
+    "login_attempts", _attempts_export, _attempts_erase, _attempts_purge, order=95
+)
 
 
 def _notices_of(mobile):
@@ -276,4 +281,7 @@ def _notices_purge(before):
     )
 
 
-provider("notices", _notices_export, _notices_erase, _notices_purge, order=80)
+NOTICES = PersonalData("notices", _notices_export, _notices_erase, _notices_purge, order=80)
+
+# The core's personal data (db/modules.py lists this module beside accounts).
+privacy_providers = (NOTICES, ACCOUNTS, LOGIN_ATTEMPTS)

@@ -4,6 +4,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -144,6 +145,66 @@ def test_seed_demo_is_idempotent(runner):
     for username, password, role in [(a[0], a[6], a[2]) for a in DEMO_ACCOUNTS]:
         user = User.get(User.username == username)
         assert user.role == role and user.check_password(password)
+
+
+def test_every_contribution_comes_from_the_one_module_list():
+    """Seeders, checks and providers are what the listed modules define, in list order."""
+    import db.modules
+    from db import accounts, events, market, privacy, training
+    from db.integrity import run_checks  # noqa: F401  (importing registers nothing)
+
+    core = (accounts, privacy, events, market, training)
+    assert db.modules.MODULES[: len(core)] == core  # modules added later come after
+    seeders = [name for name, _ in db.modules.contributions("demo_seeders")]
+    assert seeders[:4] == ["accounts", "events", "market", "training"]
+    assert db.modules.contributions("ledger_checks")[:1] == [market.integrity.verify_market]
+    assert db.modules.contributions("number_checks")[:2] == [
+        market.integrity.receipt_numbers,
+        training.completion.certificate_numbers,
+    ]
+    known = ("events", "training", "market", "notices", "accounts", "login_attempts")
+    assert [p.name for p in privacy.providers() if p.name in known] == list(known)
+    # Nothing registers itself on import any more.
+    import db.demo
+    import db.integrity
+
+    for leftover in ("seeder", "SEEDERS"):
+        assert not hasattr(db.demo, leftover)
+    for leftover in ("ledger_check", "number_check", "LEDGER_CHECKS", "NUMBER_CHECKS"):
+        assert not hasattr(db.integrity, leftover)
+    assert not hasattr(privacy, "provider") and not hasattr(privacy, "PROVIDERS")
+
+
+def test_a_new_module_is_one_entry_in_the_list(runner, monkeypatch, make_user):
+    """A module added to MODULES gets its seeder run, its check verified and its personal
+    data exported and erased, with nothing else to register."""
+    import db.modules
+    from db.privacy import PersonalData, erase_person, export_person
+
+    erased = []
+    volunteers = SimpleNamespace(
+        demo_seeders=(("volunteers", lambda: Enterprise.create(name="志愿者服务队")),),
+        number_checks=(lambda: ["volunteer badges 2026: missing numbers [2]"],),
+        privacy_providers=(
+            PersonalData(
+                "volunteers",
+                export=lambda mobile: [("志愿者", [{"手机": mobile}])],
+                erase=lambda mobile: erased.append(mobile) or 1,
+                purge=lambda before: 0,
+                order=40,
+            ),
+        ),
+    )
+    monkeypatch.setattr(db.modules, "MODULES", (*db.modules.MODULES, volunteers))
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert Enterprise.select().where(Enterprise.name == "志愿者服务队").exists()
+    assert "volunteers" in get_setting("demo_seeded").split(",")
+    verify = runner.invoke(args=["ledger", "verify"])
+    assert verify.exit_code == 1
+    assert "volunteer badges 2026: missing numbers [2]" in verify.output
+    assert ("志愿者", [{"手机": "13900000999"}]) in export_person("13900000999")
+    assert erase_person("13900000999", "asked")["volunteers"] == 1
+    assert erased == ["13900000999"]
 
 
 def test_seed_demo_refuses_real_data(runner, make_user):

@@ -7,12 +7,14 @@ altered row, a broken chain, a negative balance or a gap in the receipt numbers,
 # ruff: noqa: F811  (pytest fixtures imported from tests.market_helpers)
 
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 from peewee import DatabaseError
 
+import db.modules
 from db import database, is_sqlite, market
-from db.integrity import NUMBER_CHECKS, gapless_problems, number_check
+from db.integrity import gapless_problems
 from db.market.ledger import append, market_lock, write_reversal
 from db.market.models import (
     APPEND_ONLY_TABLES,
@@ -330,16 +332,15 @@ def test_a_gap_in_receipt_numbers_is_found(app, runner, every_table):
     assert f"donation receipts JZ {year}: missing numbers [{donation.receipt_seq + 1}]" in output
 
 
-def test_other_modules_register_their_number_checks(app, runner, every_table):
-    @number_check
-    def certificate_numbers():
-        return ["certificate 2026: missing numbers [3]"]
+def test_other_modules_register_their_number_checks(app, runner, every_table, monkeypatch):
+    def permit_numbers():
+        return ["permit 2026: missing numbers [3]"]
 
-    try:
+    with monkeypatch.context() as patch:
+        another = SimpleNamespace(number_checks=(permit_numbers,))
+        patch.setattr(db.modules, "MODULES", (*db.modules.MODULES, another))
         code, output = verify(runner)
-    finally:
-        NUMBER_CHECKS.remove(certificate_numbers)
-    assert code == 1 and "certificate 2026: missing numbers [3]" in output
+    assert code == 1 and "permit 2026: missing numbers [3]" in output
     assert verify(runner)[0] == 0
 
 

@@ -9,7 +9,11 @@ The package is split by concern:
 - `throttle.py`: failed-login counting and lock-outs;
 - `sessions.py`: `authenticate` and the server-side login sessions;
 - `signup.py`: entrepreneurs signing themselves up;
-- `manage.py`: creating accounts, activation, password and language changes.
+- `manage.py`: creating accounts, activation, password and language changes;
+- `demo.py`: the demo enterprises and accounts (`demo_seeders`, listed in db/modules.py).
+
+The module's personal data (accounts, failed logins) is exported and erased by the core
+privacy providers in `db/privacy.py`.
 
 `from db.accounts import X` works for every public name. The tables, rules and throttle are
 imported here; the operations (which write audit entries) are loaded on first use, because
@@ -19,6 +23,7 @@ way — operations → `db.audit` → models — with no import cycle.
 
 import importlib
 
+from db.accounts.demo import demo_seeders
 from db.accounts.enterprises import Enterprise, find_or_create_enterprise
 from db.accounts.errors import AccountError
 from db.accounts.models import (
@@ -83,6 +88,7 @@ __all__ = [
     "LoginSession",
     "User",
     "check_account_fields",
+    "demo_seeders",
     "check_password_rules",
     "find_or_create_enterprise",
     "hash_password",

@@ -27,3 +27,7 @@ from db.events.models import (  # noqa: F401
     Registration,
     RegistrationAnswer,
 )
+
+# What the module adds to the shared registries (db/modules.py lists the modules).
+demo_seeders = (("events", demo.seed_events),)
+privacy_providers = (privacy.PROVIDER,)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, time, timedelta
 from db.accounts import Enterprise, User
 from db.base import utcnow
 from db.codes import new_token, unique_code
-from db.demo import seeder
 from db.events.models import (
     CANCELLED,
     CONFIRMED,
@@ -173,7 +172,6 @@ def _account_person(user):
     )
 
 
-@seeder("events")
 def seed_events():
     """The demo events, registrations and the demo entrepreneurs' notices."""
     rng = random.Random(20261126)

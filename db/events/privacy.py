@@ -137,4 +137,4 @@ def purge(before):
     return _anonymise(ids)
 
 
-privacy.provider("events", export, erase, purge, order=20)
+PROVIDER = privacy.PersonalData("events", export, erase, purge, order=20)

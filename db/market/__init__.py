@@ -17,7 +17,7 @@ Every operation owns its transaction and takes `actor` (the user acting) and `at
 now by default; demo data and tests pass earlier times).
 """
 
-from db.market import demo, integrity, privacy  # noqa: F401  (seeder, checks, personal data)
+from db.market import demo, integrity, privacy
 from db.market.cash import record_purchase, record_spending, reverse_purchase, reverse_spending
 from db.market.donations import record_donation, reverse_donation
 from db.market.households import (
@@ -31,12 +31,22 @@ from db.market.ledger import MarketError, cash_balance, points_balance, stock_le
 from db.market.redemption import redeem, reverse_redemption
 from db.market.stock import record_count, reverse_movement, save_item, write_off
 
+# What the module adds to the shared registries (db/modules.py lists the modules).
+demo_seeders = (("market", demo.seed_market),)
+ledger_checks = (integrity.verify_market,)
+number_checks = (integrity.receipt_numbers,)
+privacy_providers = (privacy.PROVIDER,)
+
 __all__ = [
     "MarketError",
     "cash_balance",
+    "demo_seeders",
     "issue_allowance",
+    "ledger_checks",
     "mark_reviewed",
+    "number_checks",
     "points_balance",
+    "privacy_providers",
     "record_count",
     "record_donation",
     "record_purchase",

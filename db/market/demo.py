@@ -7,7 +7,6 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 
 from db.base import utcnow
-from db.demo import seeder
 from db.market.cash import record_purchase, record_spending
 from db.market.donations import record_donation, reverse_donation
 from db.market.households import issue_allowance, register_household
@@ -53,7 +52,6 @@ def demo_at(day, hour, minute=0):
     return to_utc(datetime(day.year, day.month, day.day, hour, minute))
 
 
-@seeder("market")
 def seed_market():
     """Catalogue, households, and twelve months of activity ending today."""
     rng = random.Random(2026)

@@ -139,4 +139,4 @@ def purge(before):
     return count + _anonymise_donors([d.id for d in donors])
 
 
-privacy.provider("market", export, erase, purge, order=30)
+PROVIDER = privacy.PersonalData("market", export, erase, purge, order=30)

@@ -15,7 +15,7 @@ privacy       personal data: export, erase, purge (db/privacy.py)
 demo          the demo seeder
 """
 
-from db.training import demo, privacy  # noqa: F401
+from db.training import completion, demo, privacy
 from db.training.errors import TrainingError  # noqa: F401
 from db.training.models import (  # noqa: F401
     SEATING,
@@ -37,3 +37,8 @@ from db.training.status import (  # noqa: F401
     WAITING,
     WITHDRAWN,
 )
+
+# What the module adds to the shared registries (db/modules.py lists the modules).
+demo_seeders = (("training", demo.seed_training),)
+number_checks = (completion.certificate_numbers,)
+privacy_providers = (privacy.PROVIDER,)

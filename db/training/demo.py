@@ -15,7 +15,6 @@ from werkzeug.security import generate_password_hash
 from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise, User
 from db.base import utcnow
 from db.codes import unique_code
-from db.demo import seeder
 from db.training.completion import SHANGHAI, allocate_number, format_number, local_date
 from db.training.models import (
     Application,
@@ -304,7 +303,6 @@ def _upcoming_course(rng, people, li):
         _apply(course, people.new(), status, _at(-9 + index % 8, 10), rng, **extra)
 
 
-@seeder("training")
 def seed_training():
     """The demo courses, sessions, applications, attendance and certificates."""
     rng = random.Random(20261127)

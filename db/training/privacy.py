@@ -158,4 +158,4 @@ def purge(before):
     return _anonymise(ids)
 
 
-privacy.provider("training", export, erase, purge, order=25)
+PROVIDER = privacy.PersonalData("training", export, erase, purge, order=25)
