@@ -28,6 +28,7 @@ MODULE_NAMES = (
     "events",
     "market",
     "training",
+    "partners",
 )
 MODULES = tuple(importlib.import_module(f"db.{name}") for name in MODULE_NAMES)
 
