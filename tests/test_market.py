@@ -834,7 +834,7 @@ def test_refusal_names_the_line_short_of_stock(staff, counter_setup):
         f"/market/counter/{household.card_no}", data={f"qty-{rice.id}": "1", f"qty-{oil.id}": "2"}
     )
     assert response.status_code == 422
-    assert "第 2 行：食用油库存不足（剩 1 袋，需要 2）" in text(response)
+    assert "第 2 行：食用油库存不足（剩 1 袋，需要 2 袋）" in text(response)
     assert ledger_rows() == before
 
 

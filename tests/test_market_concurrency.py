@@ -8,6 +8,7 @@ Runs on SQLite and on PostgreSQL (TEST_DATABASE=postgresql).
 # ruff: noqa: F811  (pytest fixtures imported from tests.market_helpers)
 
 import http.cookiejar
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -84,10 +85,11 @@ def race(counters, requests):
 
 
 def basket_form(counter, card_no, quantities):
-    """The counter's confirm form for a card: its CSRF token and the quantities."""
+    """The counter's confirm form for a card: its CSRF token, its rows and the quantities."""
     status, page = counter.get(f"/market/counter/{card_no}")
     assert status == 200
-    data = {"csrf_token": csrf_token_from(page)}
+    rows = re.search(r'name="rows" value="([^"]*)"', page).group(1)
+    data = {"csrf_token": csrf_token_from(page), "rows": rows}
     data.update({f"qty-{item.id}": str(qty) for item, qty in quantities})
     return f"/market/counter/{card_no}", data
 
@@ -116,7 +118,9 @@ def test_two_counters_redeem_the_last_unit(app, two_counters, make_item, make_ho
         statuses = sorted(status for status, _ in results)
         assert statuses == [302, 422], results
         refused = next(body for status, body in results if status == 422)
-        assert f"第 1 行：{item.name}库存不足（剩 0 袋，需要 1）" in refused
+        # The earlier rounds' items (out of stock) stay on the table above this one.
+        row = round_number + 1
+        assert f"第 {row} 行：{item.name}库存不足（剩 0 袋，需要 1 袋）" in refused
         assert "本次未作任何记录" in refused
         assert stock(item) == 0
     assert Redemption.select().count() == ROUNDS

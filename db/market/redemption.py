@@ -18,15 +18,18 @@ from db.market.rules import rule
 
 
 def merge_basket(lines):
-    """{item id: quantity} from [(item id, quantity)], dropping zero lines; refuses negatives."""
-    basket = {}
+    """({item id: quantity}, {item id: line number}) from [(item id, quantity)], dropping zero
+    lines; refuses negatives. An item's line number is its first line's place in `lines`
+    (from 1, zero lines counted), so a refusal names the row the person sees."""
+    basket, line_of = {}, {}
     for number, (item_id, quantity) in enumerate(lines, start=1):
         if quantity is None or quantity == 0:
             continue
         if quantity < 0:
             raise MarketError("line_quantity", line=number)
         basket[int(item_id)] = basket.get(int(item_id), 0) + quantity
-    return basket
+        line_of.setdefault(int(item_id), number)
+    return basket, line_of
 
 
 def price_basket(basket):
@@ -60,10 +63,11 @@ def redeem(household_id, lines, actor=None, at=None):
     One transaction under the market lock checks, in this order, the card's status, the
     month's visit limit, every line (item available, enough in stock) and the balance, then
     writes the redemption, its stock movements and the points debit. The first rule that fails
-    is raised as a MarketError naming it (and the line), and nothing is written.
+    is raised as a MarketError naming it (and the line: its place in `lines`, counting lines
+    of quantity 0, so the counter passes every row of its table), and nothing is written.
     """
     at = at or utcnow()
-    basket = merge_basket(lines)
+    basket, line_of = merge_basket(lines)
     if not basket:
         raise MarketError("empty_basket")
     with market_lock():
@@ -78,7 +82,8 @@ def redeem(household_id, lines, actor=None, at=None):
             raise MarketError("visit_limit", limit=limit, visits=visits)
         items = {item.id: item for item in Item.select().where(Item.id.in_(list(basket)))}
         stock = stock_of(basket)
-        for number, (item_id, quantity) in enumerate(basket.items(), start=1):
+        for item_id, quantity in basket.items():  # in the order of their first lines
+            number = line_of[item_id]
             item = items.get(item_id)
             if item is None:
                 raise MarketError("item_unavailable", line=number)

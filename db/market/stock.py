@@ -5,6 +5,7 @@ from peewee import IntegrityError
 
 from db import audit
 from db.base import utcnow
+from db.market.labels import UNITS
 from db.market.ledger import (
     MarketError,
     actor_fields,
@@ -30,9 +31,11 @@ ITEM_FIELDS = (
 def save_item(item=None, actor=None, **fields):
     """Create a catalogue item, or change one (`item`); the stock history is untouched.
 
-    Once an item has any stock movement its category is fixed: reports and the public notice
-    group past movements by the item's category, so changing it would rewrite published
-    months ("category_locked"; create a new item instead). Name, unit and prices may change.
+    The unit is one of `labels.UNITS` (the word on the shelf label, shown in the reader's
+    language). Once an item has any stock movement its category is fixed: reports and the
+    public notice group past movements by the item's category, so changing it would rewrite
+    published months ("category_locked"; create a new item instead). Name, unit and prices
+    may change.
     """
     fields = {key: fields[key] for key in ITEM_FIELDS if key in fields}
     fields["name"] = (fields.get("name") or "").strip()
@@ -40,6 +43,10 @@ def save_item(item=None, actor=None, **fields):
         raise MarketError("name_required", field="name")
     if fields.get("category") not in ITEM_CATEGORIES:
         raise MarketError("unknown_category", field="category")
+    # A unit outside the list cannot be shown in the reader's language; one typed before the
+    # list existed may stay on its item.
+    if fields.get("unit") not in UNITS and (item is None or fields.get("unit") != item.unit):
+        raise MarketError("unknown_unit", field="unit")
     for key in ("points_price", "reference_value", "low_stock_threshold"):
         if int(fields.get(key) or 0) < 0:
             raise MarketError("not_negative", field=key)

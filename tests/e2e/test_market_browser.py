@@ -65,9 +65,9 @@ def test_donation_points_counter_and_public_notice(new_page, shot, make_user):
     expect(page.get_by_role("heading", name="爱心超市", exact=True)).to_be_visible()
     page.get_by_role("link", name="登记捐赠").first.click()
     page.get_by_label("捐赠人名称", exact=True).fill("绿地建设集团")
-    page.get_by_label("第 1 行物资").select_option(label="大米（5公斤） (袋)")
+    page.get_by_label("第 1 行物资").select_option(label="大米（5公斤）（袋）")
     page.get_by_label("第 1 行数量").fill("20")
-    page.get_by_label("第 2 行物资").select_option(label="毛巾 (条)")
+    page.get_by_label("第 2 行物资").select_option(label="毛巾（条）")
     page.get_by_label("第 2 行数量").fill("30")
     page.get_by_label("第 2 行单价").fill("12")
     page.get_by_label("捐款（元，选填）").fill("2000")
@@ -112,18 +112,40 @@ def test_donation_points_counter_and_public_notice(new_page, shot, make_user):
     shot(page, "market-slip-print")
     page.emulate_media(media="screen")
 
-    # A basket over the balance is refused, and says why.
+    # A basket over the balance cannot be confirmed, and says why beside the button.
     page.get_by_role("link", name="下一张卡").click()
     page.get_by_label("爱心卡号").fill(household.card_no)
     page.get_by_label("爱心卡号").press("Enter")
     page.wait_for_load_state()
     page.get_by_label("大米（5公斤）").fill("3")
-    expect(page.get_by_text("兑换清单比卡内积分多出 30 分")).to_be_visible()
-    page.get_by_role("button", name="确认兑换").click()
-    expect(page.get_by_role("alert")).to_contain_text(
-        "积分不足：本次兑换需要 90 分，卡内仅有 60 分"
-    )
-    shot(page, "market-counter-refused-zh-desktop")
+    confirm = page.get_by_role("button", name="确认兑换")
+    expect(confirm).to_be_disabled()
+    expect(confirm).to_have_accessible_description(re.compile("兑换清单比卡内积分多出 30 分"))
+    shot(page, "market-counter-over-balance-zh-desktop")
+    page.get_by_label("大米（5公斤）").fill("2")
+    expect(confirm).to_be_enabled()
+    page.get_by_label("大米（5公斤）").fill("3")
+    expect(confirm).to_be_disabled()
+    for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        for language in ("zh", "en"):
+            other = new_page(viewport)
+            log_in(other, staff.username)
+            if language == "en":
+                other.get_by_role("button", name="English").click()
+            other.goto(f"/market/counter/{household.card_no}")
+            other.wait_for_load_state()
+            other.locator(f"#qty-{rice.id}").fill("3")
+            expect(other.locator("#basket-over")).to_be_visible()
+            shot(other, f"market-counter-over-balance-{language}-{size}")
+            slip = market.models.Redemption.select().first()
+            other.goto(f"/market/redemptions/{slip.id}")
+            shot(other, f"market-slip-{language}-{size}")
+            if language == "en":
+                expect(other.get_by_text(f"Served by: {staff.name}")).to_be_visible()
+                other.get_by_role("button", name="中文").click()  # the account's language again
+                expect(other.get_by_role("button", name="退出")).to_be_visible()
+            else:
+                expect(other.get_by_text(f"经办人：{staff.name}")).to_be_visible()
     assert market.points_balance(household.id) == 60
     assert dict((item.id, n) for item, n in market.stock_levels())[rice.id] == 18
 

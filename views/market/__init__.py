@@ -31,6 +31,9 @@ def market_names():
         cash_names=common.CASH_NAMES,
         donor_kind_names=common.DONOR_KIND_NAMES,
         honour_names=common.HONOUR_NAMES,
+        staff_name=common.staff_name,
+        quantity=labels.quantity_text,
+        unit_name=labels.unit_name,
     )
 
 
@@ -46,6 +49,7 @@ def market_panel():
         low_stock=low_stock(limit=6),
         due=list(due_for_review().limit(6)),
         today=local_today(),
+        quantity=labels.quantity_text,  # the dashboard is not a market page: no market_names
     )
 
 

@@ -4,11 +4,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from peewee import fn
+from peewee import JOIN, fn
 from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from db import market
+from db.accounts import User
 from db.market.ledger import MarketError, cash_balance
 from db.market.models import CashEntry, Item, Purchase, Reversal, StockMovement
 from views.access import staff_required
@@ -57,7 +58,11 @@ class SpendingForm(FlaskForm):
 def cash():
     """The cash ledger, newest first, with the running balance after each entry."""
     page = page_number()
-    query = CashEntry.select().order_by(CashEntry.id.desc())
+    query = (
+        CashEntry.select(CashEntry, User)
+        .join(User, JOIN.LEFT_OUTER, on=(CashEntry.actor == User.id))
+        .order_by(CashEntry.id.desc())
+    )
     total = query.count()
     entries = list(query.paginate(page, PAGE_SIZE))
     balance = cash_balance()

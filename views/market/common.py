@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from db.market.labels import STATUS_NAMES
+from db.market.labels import STATUS_NAMES, UNIT_NAMES, UNITS, quantity_text, unit_name
 from db.market.periods import current_period, is_period
 from views.params import parse_int
 
@@ -52,12 +52,9 @@ HONOUR_NAMES = {
 }
 
 REFUSALS = {
-    "not_enough_stock": _l(
-        "Not enough %(item)s in stock: %(available)s %(unit)s left, %(wanted)s needed."
-    ),
+    "not_enough_stock": _l("Not enough %(item)s in stock: %(available)s left, %(wanted)s needed."),
     "line_not_enough_stock": _l(
-        "Line %(line)s: not enough %(item)s in stock (%(available)s %(unit)s left, "
-        "%(wanted)s wanted)."
+        "Line %(line)s: not enough %(item)s in stock (%(available)s left, %(wanted)s wanted)."
     ),
     "not_enough_cash": _l(
         "Not enough donated money: the cash balance is %(available)s, this needs %(wanted)s."
@@ -106,6 +103,7 @@ REFUSALS = {
     "purpose_required": _l("Say what the money was spent on."),
     "supplier_required": _l("Enter the supplier."),
     "no_lines": _l("Add at least one line of goods."),
+    "unknown_unit": _l("Choose how the item is counted."),
     "item_name_taken": _l("An item with this name is already in the catalogue."),
     "name_required": _l("Enter the name."),
     "unknown_category": _l("Choose a category."),
@@ -124,6 +122,8 @@ def refusal_text(error):
     for key in ("available", "wanted"):
         if error.code == "not_enough_cash" and key in params:
             params[key] = money_filter(params[key])
+        elif "unit" in params and key in params:
+            params[key] = quantity_text(params[key], params["unit"])
     if "status" in params:
         params["status"] = STATUS_NAMES.get(params["status"], params["status"])
     if isinstance(params.get("items"), list):
@@ -132,6 +132,27 @@ def refusal_text(error):
         )
     template = REFUSALS.get(error.code)
     return str(template) % params if template else error.code
+
+
+def item_label(item):
+    """An item as a choice in a select: its name and unit, "大米（5公斤）（袋）" / "… (bag)"."""
+    return _("%(item)s (%(unit)s)", item=item.name, unit=unit_name(item.unit))
+
+
+def unit_choices(current=None):
+    """The units an item may be counted in, named in the reader's language; `current`, a
+    unit typed before the list existed, stays a choice so saving the item keeps it."""
+    choices = [(unit, UNIT_NAMES[unit]) for unit in UNITS]
+    if current and current not in UNIT_NAMES:
+        choices.append((current, current))
+    return choices
+
+
+def staff_name(row):
+    """Who made a document or ledger row, as colleagues and households know them: the staff
+    member's name (join the account to the query for lists), else the stored username."""
+    actor = row.actor if row.actor_id else None
+    return (actor.name if actor is not None else "") or row.actor_label
 
 
 def acting_user():

@@ -3,8 +3,10 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from peewee import JOIN
 
 from db import market
+from db.accounts import User
 from db.market.ledger import MarketError, household_by_card, points_balance, stock_levels
 from db.market.models import Household, Redemption, Reversal
 from db.market.periods import current_period
@@ -15,14 +17,13 @@ from views.access import staff_required
 from views.market import bp
 from views.market.common import acting_user, refusal_text
 from views.pages import render_page
-from views.params import parse_int
+from views.params import int_list, parse_int
 
 MAX_QUANTITY = 999
 
 
 def read_basket(values, item_ids):
-    """({item id: quantity}, {item id: message}) from the form's `qty-<id>` inputs, in the
-    order they were sent (the order of the page), so "line 2" is the second line filled in."""
+    """({item id: quantity}, {item id: message}) from the form's `qty-<id>` inputs."""
     basket, errors = {}, {}
     known = set(item_ids)
     for key in values:
@@ -40,17 +41,30 @@ def read_basket(values, item_ids):
     return basket, errors
 
 
+def table_rows(values, goods, basket, most):
+    """The item ids of the basket table's rows, in the order the person saw them.
+
+    The page sends its rows (`rows`, the ids in table order) with the quantities, so a refusal
+    names the row the person sees even if the catalogue changed since; without them (a form
+    from elsewhere) the table as it stands now. A basket line without a row follows the rows.
+    Each id counts once, and at most `most` (the catalogue's size) are read."""
+    sent = dict.fromkeys(int_list((values.get("rows") or "").split(","), limit=most))
+    rows = list(sent) or [item.id for item, _stock in goods]
+    return rows + [item_id for item_id in basket if item_id not in rows]
+
+
 def counter_context(household, values=None):
     """What the basket page shows: the household, its balance and visits, goods and stock."""
     values = values or {}
     catalogue = stock_levels()
     goods = [(item, stock) for item, stock in catalogue if item.active]
     # Every submitted line of a catalogue item is kept, even one deactivated since the page
-    # was loaded: redeem() then refuses it by line and name instead of it vanishing unseen.
+    # was loaded: redeem() then refuses it by row and name instead of it vanishing unseen.
     basket, errors = read_basket(values, [item.id for item, _stock in catalogue])
     shown = {item.id for item, _stock in goods}
     lines, total = price_basket({i: q for i, q in basket.items() if i in shown})
     balance = points_balance(household.id)
+    rows = table_rows(values, goods, basket, most=len(catalogue))
     return dict(
         household=household,
         head_name_masked=mask_name(household.head_name),
@@ -58,7 +72,11 @@ def counter_context(household, values=None):
         visits=visits_in(household.id, current_period()),
         visit_limit=rules()["market.visit_limit"],
         goods=goods,
+        row_ids=",".join(str(item.id) for item, _stock in goods),
         basket=basket,
+        # Every row of the table in its order, quantity 0 for the empty ones: redeem() names
+        # a refused line by its place in this list, the row number on the screen.
+        row_lines=[(item_id, basket.get(item_id, 0)) for item_id in rows],
         errors=errors,
         lines=lines,
         total=total,
@@ -97,17 +115,18 @@ def basket(card_no):
     """The household's summary and the basket; POST confirms the redemption.
 
     The redemption is one transaction that checks the card, the visit limit, the stock of
-    every line and the balance; a refusal says which and nothing is written.
+    every line and the balance; a refusal says which and nothing is written. The page's
+    "update the total" button (shown without JavaScript) posts the basket only to price it.
     """
     household = get_card(card_no)
     if request.method == "GET":
         return render_page("market/basket.html", **counter_context(household))
     context = counter_context(household, request.form)
+    if "update" in request.form:  # without JavaScript: the new total, nothing redeemed
+        return render_page("market/basket.html", **context)
     if not context["errors"]:  # CSRFProtect has checked the token before this view runs
         try:
-            redemption = market.redeem(
-                household.id, list(context["basket"].items()), actor=acting_user()
-            )
+            redemption = market.redeem(household.id, context["row_lines"], actor=acting_user())
         except MarketError as exc:
             context["refusal"] = refusal_text(exc)
         else:
@@ -137,8 +156,10 @@ def basket_total(card_no):
 def slip(redemption_id):
     """The 80 mm counter slip with a signature line."""
     redemption = (
-        Redemption.select(Redemption, Household)
+        Redemption.select(Redemption, Household, User)
         .join(Household)
+        .switch(Redemption)
+        .join(User, JOIN.LEFT_OUTER, on=(Redemption.actor == User.id))
         .where(Redemption.id == redemption_id)
         .first()
     ) or abort(404)

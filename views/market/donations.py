@@ -41,6 +41,7 @@ from views.market.common import (
     PAGE_SIZE,
     MoneyField,
     acting_user,
+    item_label,
     page_number,
     pages_for,
     refusal_text,
@@ -116,9 +117,7 @@ def fill_item_choices(lines_field, active_only=True):
     query = Item.select().order_by(Item.category, Item.name)
     if active_only:
         query = query.where(Item.active)
-    choices = [("", _("Choose an item"))] + [
-        (str(item.id), f"{item.name} ({item.unit})") for item in query
-    ]
+    choices = [("", _("Choose an item"))] + [(str(item.id), item_label(item)) for item in query]
     references = {str(item.id): item.reference_value for item in query}
     for entry in lines_field:
         entry.item.choices = choices

@@ -5,6 +5,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from db.market.labels import unit_name
 from db.market.models import ITEM_CATEGORIES
 from db.market.periods import current_period, last_periods, month_start
 from db.market.reports import disclosure as build_disclosure
@@ -147,7 +148,7 @@ def report_xlsx(month):
             [
                 [
                     r["name"],
-                    r["unit"],
+                    unit_name(r["unit"]),
                     r["opening"],
                     r["inflow"],
                     r["outflow"],

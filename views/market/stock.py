@@ -4,12 +4,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from peewee import fn
+from peewee import JOIN, fn
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from db import market
+from db.accounts import User
 from db.market.cash import reverse_purchase, reverse_spending
 from db.market.households import due_for_review
 from db.market.ledger import MarketError, cash_balance, stock_levels, stock_of
@@ -35,9 +36,11 @@ from views.market.common import (
     PAGE_SIZE,
     MoneyField,
     acting_user,
+    item_label,
     page_number,
     pages_for,
     refusal_text,
+    unit_choices,
 )
 from views.pages import render_page
 from views.params import parse_int
@@ -52,7 +55,7 @@ class ItemForm(FlaskForm):
     category = SelectField(
         _l("Category"), choices=[SelectChoice(c, ITEM_CATEGORY_NAMES[c]) for c in ITEM_CATEGORIES]
     )
-    unit = StringField(_l("Unit"), [DataRequired(message=REQUIRED), Length(max=10)])
+    unit = SelectField(_l("Unit"), choices=unit_choices)
     points_price = IntegerField(
         _l("Points price"),
         [
@@ -162,7 +165,7 @@ def _save_item(form, item=None):
             actor=acting_user(),
             name=form.name.data,
             category=form.category.data,
-            unit=form.unit.data.strip(),
+            unit=form.unit.data,
             points_price=form.points_price.data,
             reference_value=form.reference_value.data,
             low_stock_threshold=form.low_stock_threshold.data,
@@ -192,6 +195,7 @@ def edit_item(item_id):
     while it has no stock movements)."""
     item = Item.get_or_none(Item.id == item_id) or abort(404)
     form = ItemForm(obj=item)
+    form.unit.choices = unit_choices(item.unit)
     if form.validate_on_submit() and _save_item(form, item):
         flash(_("%(name)s saved.", name=form.name.data.strip()), "success")
         return redirect(url_for("market.item", item_id=item.id))
@@ -205,7 +209,12 @@ def item(item_id):
     """One item: its stock and its movement history, newest first, with a running balance."""
     item = Item.get_or_none(Item.id == item_id) or abort(404)
     page = page_number()
-    query = item.movements.order_by(StockMovement.id.desc())
+    query = (
+        StockMovement.select(StockMovement, User)
+        .join(User, JOIN.LEFT_OUTER, on=(StockMovement.actor == User.id))
+        .where(StockMovement.item == item.id)
+        .order_by(StockMovement.id.desc())
+    )
     total = query.count()
     movements = list(query.paginate(page, PAGE_SIZE))
     stock = stock_of([item.id]).get(item.id, 0)
@@ -238,7 +247,7 @@ def item_choices(active_only=True):
     query = Item.select().order_by(Item.category, Item.name)
     if active_only:
         query = query.where(Item.active)
-    return [(item.id, f"{item.name} ({item.unit})") for item in query]
+    return [(item.id, item_label(item)) for item in query]
 
 
 @bp.route("/stock/write-off", methods=["GET", "POST"])
