@@ -1,24 +1,42 @@
 """Numbered schema migrations and the schema-version table.
 
 Each file `db/migrations/NNNN_name.py` defines `up(db)`, which declares the tables it creates
-as frozen models of its own (never the application models, which move on) and creates them.
-`upgrade()` applies, in order and each in its own transaction, every file whose number is
-not yet recorded in `schema_version` (so migrations of modules developed side by side all
-apply, whatever order they landed in).
+as frozen models of its own (never the application models, which move on) and creates them;
+changes to existing tables (columns, indexes) go through peewee's schema operations,
+`playhouse.migrate.SchemaMigrator.from_database(db)`. `upgrade()` applies, in order and each
+in its own transaction, every file whose number is not yet recorded in `schema_version` (so
+migrations of modules developed side by side all apply, whatever order they landed in), and
+refuses a database migrated by newer code than this checkout.
+
+Why not peewee's own runner (`playhouse.migrations.Runner`, shipped with peewee 4.5): it
+skips history rows whose files it does not have (a database migrated by newer code) instead
+of refusing them; on PostgreSQL it runs a migration and its history row outside any
+transaction (`PostgresqlMigrator.transactional_ddl` is False), so a failing migration leaves
+half a schema behind; and it keeps its history by file name in another table
+(`schema_migration`, local time), so every existing database would need its history moved.
+What it does well on SQLite is kept here: a migration runs with foreign-key enforcement off
+(a table rebuild would otherwise cascade into the tables referring to it), and here the
+references are checked before it commits.
 """
 
 import importlib
 import pkgutil
+from contextlib import contextmanager
 
 from peewee import CharField, IntegerField, Model, OperationalError, ProgrammingError
+from playhouse.migrate import SchemaMigrator
 
-from db import database
+from db import database, is_sqlite
 from db import migrations as migrations_package
 from db.base import UTCDateTimeField, utcnow
 
 
 class SchemaNewerThanCode(RuntimeError):
     """The database was migrated by newer code than this checkout."""
+
+
+class BrokenReferences(RuntimeError):
+    """A migration left rows pointing at rows that do not exist (it is rolled back)."""
 
 
 class SchemaVersion(Model):
@@ -102,8 +120,32 @@ def upgrade():
     for number, name, module in available_migrations():
         if number in done:
             continue
-        with database.atomic():
+        with migration_transaction(name):
             module.up(database)
             SchemaVersion.create(version=number, name=name)
         applied.append(name)
     return applied
+
+
+@contextmanager
+def migration_transaction(name):
+    """One migration, all or nothing.
+
+    PostgreSQL: one transaction (its DDL is transactional). SQLite: SchemaMigrator's context,
+    which switches foreign-key enforcement off before the transaction begins: a column change
+    that SQLite cannot make in place rebuilds the table (copy, drop, rename), and dropping a
+    table with enforcement on deletes or blanks every row that refers to it. Before the
+    transaction commits, `PRAGMA foreign_key_check` must find no broken reference.
+    """
+    if not is_sqlite():
+        with database.atomic():
+            yield
+        return
+    with SchemaMigrator.from_database(database).migration_context():
+        yield
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise BrokenReferences(
+                f"migration {name} left {len(broken)} broken reference(s), "
+                f"first in table {broken[0][0]}; nothing was applied"
+            )

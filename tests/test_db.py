@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from peewee import CharField
 
 import db as db_package
 from db import database, migrate, write_lock
@@ -110,6 +111,74 @@ def test_app_refuses_database_newer_than_code(app, database_url):
     migrate.SchemaVersion.delete().where(
         migrate.SchemaVersion.version > migrate.code_version()
     ).execute()
+
+
+def with_extra_migration(monkeypatch, up):
+    """Make `up` the next migration after the real ones."""
+    real = migrate.available_migrations()
+    extra = (real[-1][0] + 1, f"{real[-1][0] + 1:04d}_test_extra", SimpleNamespace(up=up))
+    monkeypatch.setattr(migrate, "available_migrations", lambda: [*real, extra])
+    return extra[1]
+
+
+@sqlite_only
+def test_a_table_rebuild_in_a_migration_keeps_the_rows_referring_to_it(app, make_user, monkeypatch):
+    """SQLite cannot add NOT NULL in place: SchemaMigrator rebuilds the table (copy, drop,
+    rename). With foreign keys enforced, dropping `user` would delete its login sessions
+    and blank the audit's actors; the migration runs with enforcement off instead."""
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as run_operations
+
+    from db.accounts import LoginSession, start_login_session
+
+    user = make_user(role="staff")
+    start_login_session(user)
+    record("test.action", user, "kept", actor=user)
+
+    def up(db):
+        migrator = SchemaMigrator.from_database(db)
+        run_operations(migrator.add_not_null("user", "position"))
+
+    name = with_extra_migration(monkeypatch, up)
+    assert migrate.upgrade() == [name]
+    assert LoginSession.select().where(LoginSession.user == user.id).count() == 1
+    assert AuditEntry.get(AuditEntry.action == "test.action").actor_id == user.id
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+@sqlite_only
+def test_a_migration_that_breaks_references_is_rolled_back(app, make_user, monkeypatch):
+    from db.accounts import LoginSession, start_login_session
+
+    user = make_user(role="staff")
+    start_login_session(user)
+
+    def up(db):
+        db.execute_sql('DELETE FROM "user"')  # enforcement is off: nothing cascades
+
+    name = with_extra_migration(monkeypatch, up)
+    with pytest.raises(migrate.BrokenReferences, match=name):
+        migrate.upgrade()
+    assert User.get_by_id(user.id) and LoginSession.select().count() == 1
+    assert name not in [row.name for row in migrate.SchemaVersion.select()]
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_failing_migration_leaves_nothing_behind(app, monkeypatch):
+    """On both databases a migration and its schema_version row commit together or not at all."""
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as run_operations
+
+    def up(db):
+        migrator = SchemaMigrator.from_database(db)
+        run_operations(migrator.add_column("enterprise", "motto", CharField(null=True)))
+        raise RuntimeError("half way")
+
+    name = with_extra_migration(monkeypatch, up)
+    with pytest.raises(RuntimeError, match="half way"):
+        migrate.upgrade()
+    assert "motto" not in [c.name for c in database.get_columns("enterprise")]
+    assert name not in [row.name for row in migrate.SchemaVersion.select()]
 
 
 def test_db_upgrade_command(runner):

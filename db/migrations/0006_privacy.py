@@ -8,8 +8,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 def up(db):
     """Add the consent and closing columns; a card closed before this migration counts as
     closed at its last change."""
-    target = getattr(db, "obj", db)
-    migrator = SchemaMigrator.from_database(target)
+    migrator = SchemaMigrator.from_database(db)
     migrate(
         migrator.add_column("market_household", "consent_at", DateTimeField(null=True)),
         migrator.add_column(
@@ -19,4 +18,4 @@ def up(db):
         migrator.add_column("market_donor", "consent_at", DateTimeField(null=True)),
         migrator.add_column("market_donor", "consent_version", CharField(max_length=16, null=True)),
     )
-    target.execute_sql("UPDATE market_household SET closed_at = updated_at WHERE status = 'closed'")
+    db.execute_sql("UPDATE market_household SET closed_at = updated_at WHERE status = 'closed'")

@@ -4,10 +4,10 @@ first): without it each visit read the whole outbox.
 Named as peewee names the model index it backs (`notice_link_created_at`).
 """
 
+from playhouse.migrate import SchemaMigrator, migrate
+
 
 def up(db):
     """Create the index and refresh the statistics."""
-    db.execute_sql(
-        'CREATE INDEX IF NOT EXISTS "notice_link_created_at" ON "notice" ("link", "created_at")'
-    )
+    migrate(SchemaMigrator.from_database(db).add_index("notice", ("link", "created_at")))
     db.execute_sql("ANALYZE")

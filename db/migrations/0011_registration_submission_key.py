@@ -11,8 +11,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 def up(db):
     """Add the nullable key column to registrations."""
-    target = getattr(db, "obj", db)
-    migrator = SchemaMigrator.from_database(target)
+    migrator = SchemaMigrator.from_database(db)
     migrate(
         migrator.add_column("registration", "submission_key", CharField(max_length=64, null=True))
     )
