@@ -396,3 +396,21 @@ def test_application_reference_is_moved(app, make_enterprise, make_user):
     partners.merge(survivor.id, loser.id)
     assert Application.get_by_id(application.id).enterprise_id == survivor.id
     assert Donor.select().count() == 0
+
+
+def test_the_crash_checks_catch_a_half_done_merge(app, make_enterprise):
+    from types import SimpleNamespace
+
+    from tests.faults.harness import Ledger, acknowledged_problems, half_done_problems
+
+    survivor, loser = make_enterprise(), make_enterprise()
+    partners.add_contact(loser.id, "演练联系人", "13800009999", consent=True)
+    partners.merge(survivor.id, loser.id)
+    fixture = SimpleNamespace(big_event=0, small_event=0, small_seats=0)
+    ledger = Ledger()
+    ledger.merges.add((survivor.id, loser.id))
+    assert half_done_problems(fixture) == [] and acknowledged_problems(ledger) == []
+    # As if the mark had not been written with the moved rows.
+    Enterprise.update(merged_into=None).where(Enterprise.id == loser.id).execute()
+    assert any("is not marked" in p for p in half_done_problems(fixture))
+    assert any("merge of" in p for p in acknowledged_problems(ledger))

@@ -44,7 +44,7 @@ VISIT_KIND_NAMES = {
 }
 FOLLOW_UP_NAMES = {
     "none": _l("Nothing to follow up"),
-    "open": _l("Open"),
+    "open": _l("Open (to follow up)"),
     "in_progress": _l("In progress"),
     "done": _l("Done"),
 }
@@ -64,7 +64,7 @@ MERGE_REASON_NAMES = {
 REFERENCE_NAMES = {
     "registration.enterprise_id": _l("Event registrations"),
     "application.enterprise_id": _l("Course applications"),
-    "user.enterprise_id": _l("Accounts"),
+    "user.enterprise_id": _l("People's accounts"),
     "market_donor.enterprise_id": _l("Donor records"),
     "partner_contact.enterprise_id": _l("Contacts"),
     "partner_visit.enterprise_id": _l("Visits"),

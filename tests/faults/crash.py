@@ -80,6 +80,9 @@ def start_clients(server, fixture, ledger, up, stop, rng):
     donor = actor()
     donor.sign_in(*STAFF)
     plans.append((donor, donor.donate))
+    merger = actor()
+    merger.sign_in(*STAFF)
+    plans.append((merger, lambda m=merger: calmly(m.merge_duplicate)))
     for username, password in ENTREPRENEURS:
         person = actor()
         person.sign_in(username, password)
@@ -139,7 +142,8 @@ def run(backend, kills, seed_text):
             f"{backend}: {kills} kills, {ledger.acknowledged()} acknowledged actions "
             f"({len(ledger.registrations)} registrations, {len(ledger.cancellations)} "
             f"cancellations, {len(ledger.redemptions)} redemptions, {len(ledger.donations)} "
-            f"donations), answers {dict(sorted(ledger.statuses.items()))}, "
+            f"donations, {len(ledger.merges)} merges), "
+            f"answers {dict(sorted(ledger.statuses.items()))}, "
             f"{time.monotonic() - started:.0f} s: " + ("FAILED" if problems else "passed")
         )
         return not problems

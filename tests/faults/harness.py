@@ -136,6 +136,7 @@ def seed(scratch):
     """Migrate, load the demo data, and add what the runs need; return the Fixture."""
     scratch.flask("db", "upgrade")
     scratch.flask("seed-demo")
+    import db.modules  # noqa: F401  (every model and provider imported)
     from db.events import manage
     from db.market import (
         issue_allowance,
@@ -145,7 +146,6 @@ def seed(scratch):
     )
     from db.market.periods import local_today
     from db.market.rules import DEFAULTS, save_rules
-    from db.modules import events  # noqa: F401  (every model and provider imported)
 
     init_database(scratch.url)
     with database.connection_context():
@@ -322,6 +322,7 @@ class Ledger:
     redemptions: set = field(default_factory=set)  # ids
     donations: set = field(default_factory=set)  # ids
     account_registrations: set = field(default_factory=set)  # (user mobile, event id)
+    merges: set = field(default_factory=set)  # (kept enterprise id, merged enterprise id)
     statuses: dict = field(default_factory=dict)  # status -> count
     server_errors: list = field(default_factory=list)
     unexpected: list = field(default_factory=list)
@@ -340,6 +341,7 @@ class Ledger:
             + len(self.redemptions)
             + len(self.donations)
             + len(self.account_registrations)
+            + len(self.merges)
         )
 
 
@@ -497,6 +499,43 @@ class Actor:
         else:
             self.unexpected("register with account", answer)
 
+    def merge_duplicate(self):
+        """Staff add an enterprise and a second spelling of it with a contact, then merge the
+        duplicate into it (the contact moves in the merge's transaction)."""
+        self.sequence += 1
+        name = f"演练合并{self.number}-{self.sequence}"
+        ids = []
+        for spelling in (name, name + "有限公司"):
+            answer = self.call("POST", "/partners/new", {"name": spelling, "status": "joint"})
+            if answer is None:
+                return
+            status, _, headers = answer
+            where = self.location(headers)
+            if status != 302 or not LOCATION_ID.search(where):
+                if where.startswith("/login"):
+                    self.sign_in(*STAFF)
+                else:
+                    self.unexpected("add an enterprise", answer)
+                return
+            ids.append(int(LOCATION_ID.search(where).group(1)))
+        kept, duplicate = ids
+        contact = {"name": "演练联系人", "mobile": "13800009999", "consent": "y"}
+        answer = self.call("POST", f"/partners/{duplicate}/contacts/new", contact)
+        if answer is None or answer[0] != 302:
+            if answer is not None:
+                self.unexpected("add a contact", answer)
+            return
+        form = {"survivor": kept, "loser": duplicate, "confirm": "y"}
+        answer = self.call("POST", f"/partners/merge?survivor={kept}&loser={duplicate}", form)
+        if answer is None:
+            return
+        status, _, headers = answer
+        if status == 302 and self.location(headers) == f"/partners/{kept}":
+            with self.ledger.lock:
+                self.ledger.merges.add((kept, duplicate))
+        else:
+            self.unexpected("merge", answer)
+
     def register_and_cancel(self):
         """At the small event: register someone, and now and then cancel an earlier one (a
         freed seat promotes the first person waiting, who is sent a notice)."""
@@ -512,8 +551,8 @@ class Actor:
 
 def all_models():
     """Every table-backed model of the application."""
+    import db.modules  # noqa: F401
     from db.base import BaseModel
-    from db.modules import events  # noqa: F401
 
     found, stack = [], [BaseModel]
     while stack:
@@ -607,8 +646,19 @@ def acknowledged_problems(ledger):
     problems += [f"acknowledged redemption #{i} is missing" for i in sorted(redemptions - existing)]
     existing = {d.id for d in Donation.select(Donation.id).where(Donation.id.in_(list(donations)))}
     problems += [f"acknowledged donation #{i} is missing" for i in sorted(donations - existing)]
-    from db.accounts import User
+    from db.accounts import Enterprise, User
+    from db.partners.models import EnterpriseMerge, PartnerContact
 
+    with ledger.lock:
+        merges = set(ledger.merges)
+    for kept, duplicate in merges:
+        record = EnterpriseMerge.get_or_none(
+            EnterpriseMerge.survivor == kept, EnterpriseMerge.loser == duplicate
+        )
+        marked = Enterprise.get_or_none(Enterprise.id == duplicate)
+        moved = PartnerContact.select().where(PartnerContact.enterprise == kept).exists()
+        if record is None or marked is None or marked.merged_into_id != kept or not moved:
+            problems.append(f"acknowledged merge of #{duplicate} into #{kept} is missing")
     for username, event_id in account_registrations:
         user = User.get(User.username == username)
         if (
@@ -623,7 +673,8 @@ def acknowledged_problems(ledger):
 def half_done_problems(fixture):
     """No action left half done: a points debit without its stock movements (or the reverse),
     a donation without its ledger rows, a registration without its notice and audit entry, a
-    promotion or cancellation without its notice, more seats given than the event has."""
+    promotion or cancellation without its notice, more seats given than the event has, an
+    enterprise merge with rows left on the duplicate or a duplicate left unmarked."""
     from db.audit import AuditEntry
     from db.events import CANCELLED, CONFIRMED, WAITING, Registration
     from db.market.models import CashEntry, Donation, PointsEntry, Redemption, StockMovement
@@ -685,6 +736,9 @@ def half_done_problems(fixture):
     numbers = [r.waiting_number for r in small if r.status == WAITING]
     if len(numbers) != len(set(numbers)):
         problems.append("two people hold the same place on the waiting list")
+    from db.partners.merge import merge_problems
+
+    problems += merge_problems()
     return problems
 
 

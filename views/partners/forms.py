@@ -58,6 +58,7 @@ class EnterpriseForm(FlaskForm):
         _l("Sector"),
         choices=[SelectChoice("", _l("Choose a sector"))]
         + [SelectChoice(s, SECTOR_NAMES[s]) for s in SECTORS],
+        validate_choice=False,  # checked by db.partners (unknown_sector), blank allowed
     )
     location = text(_l("Building or park (optional)"), 100)
     address = text(_l("Address (optional)"), 200)
@@ -65,6 +66,7 @@ class EnterpriseForm(FlaskForm):
         _l("Partnership"),
         choices=[SelectChoice(s, STATUS_NAMES[s]) for s in STATUSES],
         default="none",
+        validate_choice=False,  # checked by db.partners (unknown_status); blank means none
     )
     agreement_signed_on = DateField(_l("Agreement signed on (optional)"), [Optional()])
     agreement_ends_on = DateField(_l("Agreement runs until (optional)"), [Optional()])
