@@ -44,7 +44,7 @@ VISIT_KIND_NAMES = {
 }
 FOLLOW_UP_NAMES = {
     "none": _l("Nothing to follow up"),
-    "open": _l("Open (to follow up)"),
+    "open": _l("To follow up"),
     "in_progress": _l("In progress"),
     "done": _l("Done"),
 }
