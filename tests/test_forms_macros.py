@@ -1,6 +1,7 @@
 # ruff: noqa: F811  (pytest fixtures imported from tests.market_helpers are redefined as arguments)
-"""The error summary of templates/_macros.html: one linked message per error, also for the
-goods lines of the donation and purchase forms (a FieldList of FormFields)."""
+"""The error summary of templates/_macros.html: one linked message per error naming its field
+("姓名：请填写此项。"), also for the goods lines of the donation and purchase forms (a FieldList
+of FormFields), whose messages also say the line."""
 
 import re
 
@@ -63,11 +64,11 @@ def test_donation_lines_errors_are_listed_per_line_and_linked(staff, make_item):
     html = response.get_data(as_text=True)
     links, block = summary_of(html)
     assert "{" not in block and "}" not in block
-    assert ("lines-1-quantity", "第 2 行：请输入数量。") in links
-    assert ("lines-2-item", "第 3 行：请为这个数量选择物资。") in links
+    assert ("lines-1-quantity", "第 2 行，数量：请输入数量。") in links
+    assert ("lines-2-item", "第 3 行，物资：请为这个数量选择物资。") in links
     assert not any(target and target.startswith("lines-0") for target, _ in links)
     assert "lines" not in [target for target, _ in links]
-    assert ("donor_name", "请输入捐赠人名称。") in links
+    assert ("donor_name", "捐赠人名称：请输入捐赠人名称。") in links
     assert_links_reach_fields(html, links)
 
 
@@ -77,8 +78,8 @@ def test_donation_lines_errors_in_english(staff, make_item):
     response = staff.post("/market/donations/new", data=donation_with_bad_lines(rice))
     links, block = summary_of(response.get_data(as_text=True))
     assert "{" not in block
-    assert ("lines-1-quantity", "Line 2: Enter the quantity.") in links
-    assert ("lines-2-item", "Line 3: Choose the item for this quantity.") in links
+    assert ("lines-1-quantity", "Line 2, Quantity: Enter the quantity.") in links
+    assert ("lines-2-item", "Line 3, Item: Choose the item for this quantity.") in links
 
 
 def test_purchase_lines_errors_are_listed_per_line(staff, make_item):
@@ -92,7 +93,7 @@ def test_purchase_lines_errors_are_listed_per_line(staff, make_item):
     html = response.get_data(as_text=True)
     links, block = summary_of(html)
     assert "{" not in block
-    assert ("lines-0-quantity", "第 1 行：请输入 1 或以上的数。") in links
+    assert ("lines-0-quantity", "第 1 行，数量：请输入 1 或以上的数。") in links
     assert_links_reach_fields(html, links)
 
 
@@ -123,8 +124,39 @@ def test_macro_steps_into_lists_of_plain_fields_and_single_sub_forms(app):
         )
     links, block = summary_of(html)
     assert "{" not in block and "[" not in block
-    assert links[0] == ("name", "Enter the name.")
-    assert ("codes-1", "Line 2: Not a valid integer value.") in links
+    assert links[0] == ("name", "Name: Enter the name.")
+    assert ("codes-1", "Line 2, Code: Not a valid integer value.") in links
     assert not any(target == "codes-0" for target, _ in links)
-    assert (None, "Give two different codes.") in links
-    assert ("address-street", "Enter the street.") in links
+    assert (None, "Codes: Give two different codes.") in links
+    assert ("address-street", "Street: Enter the street.") in links
+
+
+def test_summary_names_the_field_of_a_generic_message(client):
+    """WTForms' own "This field is required." says nothing of which field: the summary does."""
+    response = client.post("/signup", data={"mobile": "13800005678", "consent": "y"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    links, _block = summary_of(html)
+    targets = dict(links)
+    assert targets["name"].startswith("您的姓名：")
+    assert targets["enterprise"].startswith("企业名称：")
+    assert_links_reach_fields(html, links)
+    # Next to the field the message stays short: the label is right above it.
+    assert f">{targets['name'].removeprefix('您的姓名：')}<" in html
+
+
+def test_hidden_fields_are_not_linked(app):
+    from flask_wtf import FlaskForm
+
+    class Guarded(FlaskForm):
+        name = StringField("Name")
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/", method="POST", data={"name": "x"}):
+        form = Guarded()
+        assert not form.validate()
+        html = render_template_string(
+            '{% from "_macros.html" import error_summary %}{{ error_summary([form]) }}', form=form
+        )
+    links, _block = summary_of(html)
+    assert links and all(target is None for target, _ in links)
