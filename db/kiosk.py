@@ -23,15 +23,37 @@ def happening_today(event, now=None):
     return event.starts_at < end and event.ends_at > max(start, now)
 
 
-def events_this_week(now=None, limit=KIOSK_LIST_LIMIT):
-    """Published events from today to seven days ahead, soonest first."""
-    start, _ = today_bounds(now)
+def events_today(now=None, limit=KIOSK_LIST_LIMIT):
+    """Published events taking place today (Shanghai) that have not ended, soonest first.
+
+    One under way is listed too: its people still check in at the kiosk.
+    """
+    start, end = today_bounds(now)
     now = now or utcnow()
     return list(
         Event.select()
         .where(
             Event.status.in_(PUBLIC_STATUSES),
-            Event.ends_at > now,
+            Event.starts_at < end,
+            Event.ends_at > max(start, now),
+        )
+        .order_by(Event.starts_at)
+        .limit(limit)
+    )
+
+
+def events_this_week(now=None, limit=KIOSK_LIST_LIMIT, after_today=False):
+    """Published events that have not started, up to seven days ahead, soonest first: the
+    ones a visitor may still register for. `after_today` leaves today's out."""
+    start, end = today_bounds(now)
+    now = now or utcnow()
+    if limit <= 0:
+        return []
+    return list(
+        Event.select()
+        .where(
+            Event.status.in_(PUBLIC_STATUSES),
+            Event.starts_at > (max(end, now) if after_today else now),
             Event.starts_at < start + timedelta(days=7),
         )
         .order_by(Event.starts_at)
@@ -46,6 +68,26 @@ def events_open_for_walk_up(now=None, limit=KIOSK_LIST_LIMIT):
         for event in events_this_week(now, limit=limit * 3)
         if event.registration_state(now) == "open"
     ][:limit]
+
+
+def seat_state(event, figures, now=None):
+    """What a visitor can do about `event` now, for its line on a kiosk screen.
+
+    (code, params): "under_way" (started: check in only), "seats" (open, seats left),
+    "full_join" (open and full: registering joins the waiting list), "full" (full, and
+    registration not open), "not_yet" or "closed". `figures` is its entry of `counts_for`.
+    """
+    state = event.registration_state(now)
+    if state == "started":
+        return "under_way", {}
+    confirmed = figures["confirmed"] if figures else 0
+    waiting = figures["waiting"] if figures else 0
+    left = max(event.seats - confirmed, 0)
+    if left == 0 or waiting:
+        return ("full_join" if state == "open" else "full"), dict(waiting=waiting)
+    if state == "open":
+        return "seats", dict(left=left, seats=event.seats)
+    return ("not_yet" if state == "not_yet" else "closed"), {}
 
 
 def todays_registrations(mobile, now=None):

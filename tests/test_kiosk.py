@@ -45,6 +45,81 @@ def test_start_screen_lists_today_and_four_actions(kiosk):
     assert_private(page)
 
 
+def under_way_event(title="进行中的报告会", guests=()):
+    """An event that started half an hour ago and goes on for another ninety minutes, with
+    the registrations of `guests` (numbers for events_support.guest) made before."""
+    from db.events.models import Event
+
+    event = new_event(starts_in=timedelta(days=1), title=title)
+    for number in guests:
+        registrations.register(event.id, guest(number))
+    started = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    Event.update(starts_at=started, ends_at=started + timedelta(hours=2)).where(
+        Event.id == event.id
+    ).execute()
+    return Event.get_by_id(event.id)
+
+
+def line_of(body, title):
+    """The start screen's list item of the event titled `title`."""
+    items = re.findall(r"<li>(.*?)</li>", body, re.S)
+    return next(item for item in items if title in item)
+
+
+def test_start_screen_says_what_each_event_allows(kiosk):
+    under_way_event(guests=[20])
+    full = new_event(seats=1, starts_in=timedelta(days=2), title="已满的沙龙")
+    registrations.register(full.id, guest(21))
+    registrations.register(full.id, guest(22))  # the waiting list
+    new_event(seats=30, starts_in=timedelta(days=3), title="有名额的讲座")
+    body = text_of(kiosk.get("/kiosk/"))
+    started = line_of(body, "进行中的报告会")
+    assert "正在进行：请点击“签到”入场" in started and "剩余名额" not in started
+    assert "今天" in started
+    full_line = line_of(body, "已满的沙龙")
+    assert "已满 · 候补 1 人 · 现在报名即加入候补" in full_line
+    assert "剩余名额" not in full_line and "0 / 1" not in full_line
+    assert "剩余名额 30 / 30" in line_of(body, "有名额的讲座")
+    # Registration offers what has not started: the full event (its waiting list), not the
+    # one under way; the notice board's upcoming events leave it out too.
+    choose = text_of(kiosk.get("/kiosk/register"))
+    assert "已满的沙龙" in choose and "有名额的讲座" in choose
+    assert "进行中的报告会" not in choose
+    assert "进行中的报告会" not in text_of(kiosk.get("/kiosk/notices"))
+    form = text_of(kiosk.get(f"/kiosk/register/{full.id}"))
+    assert "现在报名将进入候补名单（目前候补 1 人）" in form
+    # Its people still check in at the kiosk.
+    assert "进行中的报告会" in text_of(
+        kiosk.post("/kiosk/check-in/mobile", data={"mobile": "13800010020"})
+    )
+
+
+def test_start_screen_lists_at_most_four_events_today_first(kiosk):
+    for day in range(3):
+        new_event(starts_in=timedelta(days=day + 1, hours=1), title=f"本周活动{day}")
+    under_way_event("今天的活动")
+    today_event()
+    body = text_of(kiosk.get("/kiosk/"))
+    titles = re.findall(r'<strong class="kiosk-list__title">([^<]+)</strong>', body)
+    assert titles == ["今天的活动", "今日经济时事报告会", "本周活动0", "本周活动1"]
+
+
+def test_seat_state_of_a_full_event_closed_for_registration():
+    from db.kiosk import seat_state
+
+    event = new_event(seats=1, starts_in=timedelta(days=2), closes_at=None)
+    figures = dict(confirmed=1, waiting=2, pending=0, checked_in=0)
+    assert seat_state(event, figures) == ("full_join", {"waiting": 2})
+    event.status = "closed"
+    assert seat_state(event, figures) == ("full", {"waiting": 2})
+    assert seat_state(event, dict(figures, confirmed=0, waiting=0)) == ("closed", {})
+    event.status = "published"
+    assert seat_state(event, dict(figures, confirmed=0, waiting=0)) == (
+        "seats",
+        {"left": 1, "seats": 1},
+    )
+
+
 def test_check_in_by_code_shows_masked_name(kiosk):
     event = today_event()
     registration, _ = registrations.register(event.id, guest(1, name="张晓明"))

@@ -270,22 +270,39 @@ def test_kiosk_portrait_every_screen(new_page, screen, shot, scene):
 
 
 def full_week():
-    """Four events and four course sessions this week, with long titles."""
-    for day in range(4):
-        new_event(
-            seats=40,
-            starts_in=timedelta(days=day, hours=2),
-            title=f"中广党建论坛暨企业党建联建促进会第{day + 1}次年度交流会",
-        )
+    """Four events this week with long titles (one under way, one full with a waiting list)
+    and four course sessions."""
+    from db.events.models import Event
+
+    title = (
+        "中广党建论坛暨企业党建联建促进会第{}次年度交流会（虹口区投资服务分中心、各联建企业党组织）"
+    )
+    under_way = new_event(seats=40, starts_in=timedelta(days=1), title=title.format(1))
+    started = utcnow().replace(second=0, microsecond=0) - timedelta(minutes=30)
+    Event.update(starts_at=started, ends_at=started + timedelta(hours=2)).where(
+        Event.id == under_way.id
+    ).execute()
+    full = new_event(seats=1, starts_in=timedelta(days=1, hours=2), title=title.format(2))
+    registrations.register(full.id, guest(31))
+    registrations.register(full.id, guest(32))
+    for day in (2, 3):
+        new_event(seats=40, starts_in=timedelta(days=day, hours=2), title=title.format(day + 1))
     course = make_course(sessions=0, title="中国注册高级商务策划师培训班（第十二期）")
     for day in range(4):
         add_session(course, utcnow() + timedelta(days=day, hours=3), hours=2, topic="商务策划实务")
 
 
+CUT_LINES_SCRIPT = """() => Array.from(document.querySelectorAll('.kiosk-week li *'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis')
+  .map(e => e.textContent.trim().slice(0, 40))"""
+
+
 @pytest.mark.parametrize(
     ("viewport", "name"), [(KIOSK, "portrait"), (LANDSCAPE, "landscape")], ids=str
 )
-def test_start_screen_never_scrolls_with_a_full_week(new_page, screen, make_user, viewport, name):
+def test_start_screen_fills_the_screen_without_scrolling(
+    new_page, screen, make_user, viewport, name
+):
     from tests.conftest import TEST_PASSWORD
 
     make_user(role="kiosk", username="kiosk-hall")
@@ -297,9 +314,32 @@ def test_start_screen_never_scrolls_with_a_full_week(new_page, screen, make_user
         if language == "en":
             page.get_by_role("button", name="English").click()
         expect(start_heading(page, language)).to_be_visible()
+        wait_for_htmx(page)  # the whole page in place, styles and all
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height <= viewport["height"], f"{language} {name}: {height} px tall"
+        assert not page.evaluate(CUT_LINES_SCRIPT), f"{language} {name}: lines cut off"
+        under_way = "正在进行：请点击“签到”入场" if language == "zh" else "Under way: check in"
+        full = "已满 · 候补 1 人" if language == "zh" else "Full · 1 on the waiting list"
+        expect(page.locator(".kiosk-week li").nth(0)).to_contain_text(under_way)
+        expect(page.locator(".kiosk-week li").nth(1)).to_contain_text(full)
         screen(page, f"kiosk-start-full-week-{language}-{name}")
+
+
+def test_start_screen_with_little_on_uses_the_screen(new_page, screen, make_user):
+    from tests.conftest import TEST_PASSWORD
+
+    make_user(role="kiosk", username="kiosk-hall")
+    new_event(seats=30, starts_in=timedelta(days=2), title="企业家沙龙")
+    for viewport, name in ((KIOSK, "portrait"), (LANDSCAPE, "landscape")):
+        page = new_page(viewport)
+        sign_in_kiosk(page, TEST_PASSWORD)
+        expect(start_heading(page)).to_be_visible()
+        wait_for_htmx(page)
+        actions = page.locator(".kiosk-actions").bounding_box()
+        # The four actions grow into the room the short list leaves.
+        assert actions["height"] >= viewport["height"] * (0.45 if name == "portrait" else 0.3)
+        assert page.evaluate("document.documentElement.scrollHeight") <= viewport["height"]
+        screen(page, f"kiosk-start-one-event-zh-{name}")
 
 
 def test_kiosk_landscape(new_page, screen, scene):

@@ -47,9 +47,9 @@ class WalkUpForm(FlaskForm, SubmissionKeyMixin):
 def register_choose():
     """Choose an event whose registration is open, this week."""
     events = kiosk.events_open_for_walk_up()
-    return render_page(
-        "kiosk/register_choose.html", events=events, figures=counts_for([e.id for e in events])
-    )
+    figures = counts_for([e.id for e in events])
+    states = {e.id: kiosk.seat_state(e, figures.get(e.id)) for e in events}
+    return render_page("kiosk/register_choose.html", events=events, states=states)
 
 
 @bp.route("/register/<int:event_id>", methods=["GET", "POST"])
@@ -85,7 +85,13 @@ def register(event_id):
         .order_by(Enterprise.name)
         .limit(PARTNER_CHIPS)
     )
-    context = dict(event=event, form=form, partners=partners, state=event.registration_state())
+    context = dict(
+        event=event,
+        form=form,
+        partners=partners,
+        state=event.registration_state(),
+        seats=kiosk.seat_state(event, counts_for([event.id])[event.id]),
+    )
     if form.is_submitted():
         return refused("kiosk/register.html", **context)
     return render_page("kiosk/register.html", **context)

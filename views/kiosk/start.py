@@ -15,7 +15,8 @@ DEFAULT_LANGUAGE = "zh_CN"  # what the next visitor sees after an automatic retu
 @bp.route("/")
 @kiosk_required
 def start():
-    """The start screen: today's and this week's events, and the four actions.
+    """The start screen: the four actions; today's events (under way ones too, for check-in)
+    and the rest of the week's not yet started, with their seats; this week's course sessions.
 
     `?reset=1` (an automatic return: idle, or after a result) puts the kiosk back in its
     default language, so the next visitor does not get the previous person's choice.
@@ -30,10 +31,13 @@ def start():
             httponly=True,
         )
         return response
-    events = kiosk.events_this_week()
+    today = kiosk.events_today()
+    week = kiosk.events_this_week(limit=kiosk.KIOSK_LIST_LIMIT - len(today), after_today=True)
+    figures = counts_for([e.id for e in today + week])
     return render_page(
         "kiosk/start.html",
-        events=events,
-        figures=counts_for([e.id for e in events]),
+        today_events=today,
+        week_events=week,
+        states={e.id: kiosk.seat_state(e, figures.get(e.id)) for e in today + week},
         sessions=kiosk.sessions_this_week(),
     )
