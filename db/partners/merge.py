@@ -16,11 +16,12 @@ count them (`family_ids`).
 
 import json
 import operator
+from contextlib import contextmanager
 from functools import reduce
 
 from peewee import SQL, ForeignKeyField, IntegrityError, InternalError, Value, fn
 
-from db import audit, database, is_sqlite, write_lock
+from db import audit, database, write_lock
 from db.accounts import Enterprise
 from db.base import utcnow
 from db.partners.models import DistinctPair, EnterpriseMerge
@@ -64,25 +65,16 @@ def _chunks(ids):
         yield ids[start : start + CHUNK]
 
 
+@contextmanager
 def _lock_pair(first_id, second_id):
-    """The write lock of both rows, lower id first (so two merges never deadlock)."""
+    """The write lock of both rows, lower id first, so two merges never deadlock (on SQLite
+    the first takes the database's write lock and the second is a savepoint inside it)."""
     low, high = sorted((first_id, second_id))
-    lock = write_lock(Enterprise, low)
-
-    class _Pair:
-        def __enter__(self):
-            try:
-                lock.__enter__()
-            except Enterprise.DoesNotExist as exc:
-                raise PartnerError("unknown_enterprise") from exc
-            if not is_sqlite():  # SQLite's BEGIN IMMEDIATE already holds the whole database
-                Enterprise.select().where(Enterprise.id == high).for_update().execute()
-            return self
-
-        def __exit__(self, *exc):
-            return lock.__exit__(*exc)
-
-    return _Pair()
+    try:
+        with write_lock(Enterprise, low), write_lock(Enterprise, high):
+            yield
+    except Enterprise.DoesNotExist as exc:
+        raise PartnerError("unknown_enterprise") from exc
 
 
 def _move(model, field, ids, target_id):
