@@ -10,6 +10,7 @@ from db.notices import Notice
 from db.training import (
     APPROVED,
     COMPLETED,
+    NOT_COMPLETED,
     PENDING,
     REJECTED,
     SEATING,
@@ -26,7 +27,7 @@ from db.training import (
     applications,
     courses,
 )
-from db.training.completion import confirm_completion
+from db.training.completion import confirm_completion, mark_not_completed, reopen_completion
 from db.training.lifecycle import move
 from db.training.models import CourseSession
 from tests.training_helpers import make_application, make_course
@@ -137,6 +138,20 @@ def _complete(ctx):
     return reload(application)
 
 
+def _not_complete(ctx):
+    course = make_course(sessions=2, first_in_days=-20)
+    application = make_application(course, ctx.person, APPROVED)
+    mark_not_completed(course.id, application.id, "缺课", actor=ctx.staff)
+    return reload(application)
+
+
+def _reopen(ctx):
+    course = make_course(sessions=2, first_in_days=-20)
+    application = make_application(course, ctx.person, NOT_COMPLETED)
+    reopen_completion(course.id, application.id, actor=ctx.staff)
+    return reload(application)
+
+
 SCENARIOS = {
     (None, PENDING): _apply_reviewed,
     (None, APPROVED): _apply_seat,
@@ -151,6 +166,8 @@ SCENARIOS = {
     (APPROVED, REJECTED): _reject(APPROVED),
     (APPROVED, WITHDRAWN): _withdraw(APPROVED),
     (APPROVED, COMPLETED): _complete,
+    (APPROVED, NOT_COMPLETED): _not_complete,
+    (NOT_COMPLETED, APPROVED): _reopen,
 }
 
 

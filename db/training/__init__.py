@@ -30,6 +30,7 @@ from db.training.status import (  # noqa: F401
     APPROVED,
     COMPLETED,
     LIVE_STATUSES,
+    NOT_COMPLETED,
     PENDING,
     REJECTED,
     STATUSES,

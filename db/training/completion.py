@@ -1,4 +1,5 @@
-"""Completion: who met the attendance rule, certificates with gapless numbers, revocation.
+"""Completion: who met the attendance rule, certificates with gapless numbers, revocation,
+and the decision that someone below the rule did not complete (and taking it back).
 
 A certificate number is PX-<year>-<serial>, the serial counting from 1 each calendar year
 (Asia/Shanghai) with no gaps: it is allocated under the write lock by counting the year's
@@ -19,8 +20,9 @@ from db.training.lifecycle import move
 from db.training.models import Application, Certificate, Course
 from db.training.promotion import close_out
 from db.training.queries import attendance_counts, certificates_of_course, roster, timing
-from db.training.status import APPROVED, COMPLETED
+from db.training.status import APPROVED, COMPLETED, NOT_COMPLETED
 from db.training.texts import notify
+from db.validators import one_line
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER_PREFIX = "PX"
@@ -53,7 +55,8 @@ class CompletionRow:
 
 
 def completion_list(course):
-    """Everyone approved or completed on the course, with attendance against the rule.
+    """Everyone approved, completed or not completed on the course, with attendance against
+    the rule.
 
     Withdrawn and rejected people are not listed: they never complete.
     """
@@ -62,7 +65,7 @@ def completion_list(course):
     certificates = certificates_of_course(course.id)
     rows = []
     for application in roster(course):
-        if application.status not in (APPROVED, COMPLETED):
+        if application.status not in (APPROVED, COMPLETED, NOT_COMPLETED):
             continue
         attended = counts.get(application.id, 0)
         rows.append(
@@ -148,6 +151,76 @@ def confirm_completion(course_id, application_ids, actor=None, now=None):
                 )
             issued.append(certificate)
     return issued
+
+
+MAX_REASON = 300
+
+
+def _decision_row(course, application_id):
+    """The course's application `application_id` with its attendance (inside the lock)."""
+    application = Application.get_or_none(
+        Application.id == application_id, Application.course == course.id
+    )
+    if application is None:
+        raise TrainingError("not_found")
+    application.course = course
+    return application
+
+
+def mark_not_completed(course_id, application_id, reason="", actor=None, now=None):
+    """Staff decide that an approved person below the attendance rule did not complete.
+
+    Only once the last session has ended, only for an approved person, and only below the
+    rule (someone who met it is confirmed instead); checked after the course's lock. The
+    optional reason (one line, at most 300 characters) is kept on the application and told
+    to the person with the decision. Pending and waiting applications left on the course are
+    closed out at the same time, as confirming completion does.
+    """
+    now = now or utcnow()
+    reason = one_line(reason or "")
+    if len(reason) > MAX_REASON:
+        raise TrainingError("reason_too_long", field="reason")
+    with write_lock(Course, course_id) as course:
+        course_timing = timing(course)
+        application = _decision_row(course, application_id)
+        if not course_timing.has_ended(now):
+            raise TrainingError("course_not_ended")
+        if application.status == COMPLETED:
+            raise TrainingError("already_completed")
+        if application.status == NOT_COMPLETED:
+            raise TrainingError("already_not_completed")
+        if application.status != APPROVED:
+            raise TrainingError("not_approved_for_completion")
+        attended = attendance_counts(course.id).get(application.id, 0)
+        if course.meets_rule(attended, course_timing.count):
+            raise TrainingError("meets_rule")
+        close_out(course, now, actor=actor, course_timing=course_timing)
+        move(
+            application,
+            NOT_COMPLETED,
+            now,
+            actor=actor,
+            fields=dict(reason=reason),
+            reason=reason,
+            note=f"attended {attended} of {course_timing.count}",
+        )
+    return application
+
+
+def reopen_completion(course_id, application_id, actor=None, now=None):
+    """Take back a "did not complete" decision made by mistake: the person is approved again.
+
+    Nothing else was done by the decision (no certificate, no seat given away: the course has
+    ended, so nobody is promoted), so nothing else is undone. The person is told; staff then
+    confirm their completion or decide again.
+    """
+    now = now or utcnow()
+    with write_lock(Course, course_id) as course:
+        application = _decision_row(course, application_id)
+        if application.status != NOT_COMPLETED:
+            raise TrainingError("not_marked_not_completed")
+        move(application, APPROVED, now, actor=actor, fields=dict(reason=""))
+    return application
 
 
 def revoke_certificate(number, reason, actor=None, now=None):

@@ -15,6 +15,7 @@ STATUS_NAMES = {
     "rejected": _l("Not accepted"),
     "withdrawn": _l("Withdrawn"),
     "completed": _l("Completed"),
+    "not_completed": _l("Did not complete"),
 }
 METHOD_NAMES = {
     "roll_call": _l("Roll call"),

@@ -16,7 +16,17 @@ from db.training.models import (
     Course,
     CourseSession,
 )
-from db.training.status import APPROVED, COMPLETED, LIVE_STATUSES, PENDING, WAITING
+from db.training.status import (
+    APPROVED,
+    COMPLETED,
+    LIVE_STATUSES,
+    NOT_COMPLETED,
+    PENDING,
+    WAITING,
+)
+
+# On the course: approved, and once it has ended, completed or not (they held a seat).
+ON_COURSE = (APPROVED, COMPLETED, NOT_COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,9 @@ def seat_figures(course_ids):
 
 
 def seats_left(course, figures):
-    """Free seats: the course's seats less those approved or completed."""
-    return max(0, course.seats - figures.get(APPROVED, 0) - figures.get(COMPLETED, 0))
+    """Free seats: the course's seats less those on the course (approved, or completed or
+    not once it ended)."""
+    return max(0, course.seats - sum(figures.get(status, 0) for status in ON_COURSE))
 
 
 def sessions_of(course):
@@ -241,7 +252,8 @@ def pending_count(course_id=None, now=None):
 
 
 def earlier_courses(user_ids, exclude_course_id=None):
-    """{user id: [(course title, status)]} of people's other approved or completed courses."""
+    """{user id: [(course title, status)]} of people's other courses they were on (approved,
+    completed or not completed)."""
     result = defaultdict(list)
     user_ids = list(set(user_ids))
     if not user_ids:
@@ -251,7 +263,7 @@ def earlier_courses(user_ids, exclude_course_id=None):
         .join(Course)
         .where(
             Application.user.in_(user_ids),
-            Application.status.in_((APPROVED, COMPLETED)),
+            Application.status.in_(ON_COURSE),
         )
         .order_by(Application.created_at)
     )
@@ -263,7 +275,7 @@ def earlier_courses(user_ids, exclude_course_id=None):
 
 def roster(course):
     """Every application of a course with person and enterprise, by status then arrival."""
-    order = {APPROVED: 0, COMPLETED: 0, WAITING: 1, PENDING: 2}
+    order = dict.fromkeys(ON_COURSE, 0) | {WAITING: 1, PENDING: 2}
     rows = list(
         Application.select(Application, User, Enterprise)
         .join(User, on=(Application.user == User.id))
@@ -319,8 +331,9 @@ def sessions_between(start, end):
 
 
 def grid_rows(course):
-    """The people whose attendance is taken: approved and completed, in roster order."""
-    return [a for a in roster(course) if a.status in (APPROVED, COMPLETED)]
+    """The people on the attendance grid: approved (marked) and, read-only, those whose
+    completion was decided, in roster order."""
+    return [a for a in roster(course) if a.status in ON_COURSE]
 
 
 def attendance_marks(course_id):
@@ -359,19 +372,35 @@ def answers_for(application_ids):
 
 
 def awaiting_completion(now=None, limit=8):
-    """Courses whose last session has ended while people are still approved, not completed."""
+    """Courses whose last session has ended while someone is still approved: staff have to
+    confirm their completion or mark them not completed. [(course, timing, undecided)],
+    the most recently ended first.
+
+    A course drops off once everyone approved is completed or not completed.
+    """
     now = now or utcnow()
-    course_ids = [
-        row.course_id
-        for row in Application.select(Application.course)
-        .where(Application.status == APPROVED)
-        .distinct()
-        .limit(200)
-    ]
+    last_end = fn.MAX(CourseSession.ends_at)
+    approved = Application.select(Application.course).where(Application.status == APPROVED)
+    ended = (
+        CourseSession.select(CourseSession.course)
+        .where(CourseSession.course.in_(approved))
+        .group_by(CourseSession.course)
+        .having(last_end <= now)
+        .order_by(last_end.desc(), CourseSession.course.desc())
+        .limit(limit)
+    )
+    course_ids = [row.course_id for row in ended]
+    if not course_ids:
+        return []
+    undecided = dict(
+        Application.select(Application.course, fn.COUNT(Application.id))
+        .where(Application.status == APPROVED, Application.course.in_(course_ids))
+        .group_by(Application.course)
+        .tuples()
+    )
     course_timings = timings(course_ids)
-    ended = [cid for cid in course_ids if course_timings[cid].has_ended(now)]
-    courses = Course.select().where(Course.id.in_(ended)).order_by(Course.id.desc()).limit(limit)
-    return [(course, course_timings[course.id]) for course in courses]
+    courses = {c.id: c for c in Course.select().where(Course.id.in_(course_ids))}
+    return [(courses[cid], course_timings[cid], undecided.get(cid, 0)) for cid in course_ids]
 
 
 def waiting_positions_for(applications):

@@ -6,18 +6,23 @@ and queues the notice named here, all in the caller's transaction.
 """
 
 NEW = None
-PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED = (
+PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED, NOT_COMPLETED = (
     "pending",
     "approved",
     "waiting",
     "rejected",
     "withdrawn",
     "completed",
+    "not_completed",
 )
-STATUSES = (PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED)
-# A live application counts as the person's one application for the course.
-LIVE_STATUSES = (PENDING, APPROVED, WAITING, COMPLETED)
-FINAL_STATUSES = (REJECTED, WITHDRAWN, COMPLETED)
+STATUSES = (PENDING, APPROVED, WAITING, REJECTED, WITHDRAWN, COMPLETED, NOT_COMPLETED)
+# A live application counts as the person's one application for the course. Not completing
+# is an outcome of the course, like completing: it stays the person's one application (and
+# staff can take it back, see below), so it is live too.
+LIVE_STATUSES = (PENDING, APPROVED, WAITING, COMPLETED, NOT_COMPLETED)
+FINAL_STATUSES = (REJECTED, WITHDRAWN, COMPLETED, NOT_COMPLETED)
+# How an approved person's course ended, once staff decided: what the completion to-do waits for.
+OUTCOME_STATUSES = (COMPLETED, NOT_COMPLETED)
 
 # (from, to): (the action that makes the change, the kind of notice it sends)
 TRANSITIONS = {
@@ -34,6 +39,11 @@ TRANSITIONS = {
     (APPROVED, REJECTED): ("reject", "training.rejected"),
     (APPROVED, WITHDRAWN): ("withdraw", "training.withdrawn"),
     (APPROVED, COMPLETED): ("complete", "training.completed"),
+    # After the last session, staff decide that someone below the attendance rule did not
+    # complete; a decision made by mistake is taken back to approved (no certificate was
+    # issued, so nothing else is undone), and the person is told both times.
+    (APPROVED, NOT_COMPLETED): ("not_complete", "training.not_completed"),
+    (NOT_COMPLETED, APPROVED): ("reopen", "training.reopened"),
 }
 
 # Once a course has started nobody is reviewed or promoted any more: what is still pending or

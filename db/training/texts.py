@@ -57,6 +57,28 @@ def _subject_and_intro(kind, title, reason, number, _):
                 number=number,
             ),
         ),
+        "training.not_completed": (
+            _("Course not completed: %(title)s", title=title),
+            _(
+                "The course has ended. You attended fewer sessions than completing it needs, "
+                "so the centre recorded that you did not complete it and no certificate is "
+                "issued. Reason: %(reason)s",
+                reason=reason,
+            )
+            if reason
+            else _(
+                "The course has ended. You attended fewer sessions than completing it needs, "
+                "so the centre recorded that you did not complete it and no certificate is "
+                "issued."
+            ),
+        ),
+        "training.reopened": (
+            _("Completion under review again: %(title)s", title=title),
+            _(
+                "The centre has taken back its note that you did not complete this course. "
+                "Your completion is being looked at again, and you will be told the outcome."
+            ),
+        ),
         "training.certificate_revoked": (
             _("Certificate revoked: %(title)s", title=title),
             _(

@@ -239,3 +239,90 @@ def test_staff_pages_with_the_demo_data(new_page, shot):
     visitor.get_by_role("link", name="中国注册高级商务策划师培训班").click()
     expect(visitor.get_by_role("link", name="Log in to apply")).to_be_visible()
     shot(visitor, "training-course-en-phone")
+
+
+def test_staff_record_who_did_not_complete_and_the_to_do_clears(new_page, shot, make_user):
+    """An ended course where one person met the rule and one did not: staff confirm the one,
+    record the other as not completed (with a reason), the home page's to-do clears, and the
+    person reads the decision on their own page; Chinese and English, phone and desk."""
+    staff = make_user(role="staff", name="王晓红")
+    met = make_user(name="李建国")
+    missed = make_user(name="陈佳怡")
+    course = make_course(sessions=4, first_in_days=-40, title="高级职业经理人研修班（第三期）")
+    sessions = list(course.sessions.order_by(CourseSession.starts_at))
+    good = make_application(course, met, APPROVED)
+    poor = make_application(course, missed, APPROVED)
+    for session in sessions:
+        Attendance.create(session=session, application=good, method="roll_call")
+    Attendance.create(session=sessions[0], application=poor, method="code")
+
+    desk = new_page(DESKTOP)
+    log_in(desk, staff.username)
+    expect(desk.get_by_role("heading", name="待确认结业")).to_be_visible()
+    expect(desk.get_by_text("2 人待处理")).to_be_visible()
+    shot(desk, "training-to-do-zh-desktop")
+    desk.get_by_role("link", name="高级职业经理人研修班（第三期）").click()
+    expect(desk.get_by_role("heading", name="未达到考勤要求")).to_be_visible()
+    desk.wait_for_load_state()  # app.js asks the confirmations
+    desk.on("dialog", lambda dialog: dialog.accept())
+    desk.get_by_role("button", name="确认结业并颁发证书").click()
+    expect(desk.get_by_text("已颁发 1 张结业证书。")).to_be_visible()
+
+    # The decision, made in the row (htmx): a reason, asked once, then the row says so.
+    desk.get_by_text("记为结业未通过").first.click()
+    desk.get_by_label("原因（选填）").fill("四次课只参加了一次")
+    desk.get_by_role("button", name="记为结业未通过").click()
+    row = desk.locator(f"#decision-{poor.id}")
+    expect(row.get_by_text("结业未通过")).to_be_visible()
+    expect(row.get_by_role("button", name="撤销")).to_be_visible()
+    expect(desk.locator(f"#status-{poor.id}")).to_contain_text("四次课只参加了一次")
+    assert Application.get_by_id(poor.id).status == "not_completed"
+    shot(desk, "training-not-completed-zh-desktop")
+
+    # Undone by mistake and decided again: the row follows without a reload.
+    row.get_by_role("button", name="撤销").click()
+    expect(row.get_by_text("记为结业未通过")).to_be_visible()
+    assert Application.get_by_id(poor.id).status == APPROVED
+    row.get_by_text("记为结业未通过").click()
+    row.get_by_label("原因（选填）").fill("四次课只参加了一次")
+    row.get_by_role("button", name="记为结业未通过").click()
+    expect(row.get_by_role("button", name="撤销")).to_be_visible()
+
+    # The to-do has cleared.
+    desk.goto("/")
+    expect(desk.get_by_role("heading", name="培训班")).to_be_visible()
+    expect(desk.get_by_role("heading", name="待确认结业")).to_have_count(0)
+    shot(desk, "training-to-do-cleared-zh-desktop")
+
+    phone = new_page(PHONE)
+    log_in(phone, staff.username)
+    phone.goto(f"/manage/courses/{course.id}/completion")
+    expect(phone.get_by_role("heading", name="未达到考勤要求")).to_be_visible()
+    shot(phone, "training-not-completed-zh-phone")
+    phone.goto("/")
+    shot(phone, "training-staff-home-zh-phone")
+    phone.get_by_role("button", name="English").click()
+    phone.goto(f"/manage/courses/{course.id}/completion")
+    expect(phone.get_by_role("heading", name="Below the attendance rule")).to_be_visible()
+    shot(phone, "training-not-completed-en-phone")
+    phone.goto("/")
+    shot(phone, "training-staff-home-en-phone")
+
+    desk.get_by_role("button", name="English").click()
+    desk.goto(f"/manage/courses/{course.id}/completion")
+    expect(desk.locator(f"#decision-{poor.id}").get_by_text("Did not complete")).to_be_visible()
+    shot(desk, "training-not-completed-en-desktop")
+    desk.goto("/")
+    shot(desk, "training-staff-home-en-desktop")
+
+    # The person reads it on their own page.
+    person = new_page(PHONE)
+    log_in(person, missed.username)
+    person.goto(f"/my/courses/{poor.id}")
+    expect(person.get_by_text("结业未通过").first).to_be_visible()
+    expect(person.get_by_text("原因：四次课只参加了一次")).to_be_visible()
+    shot(person, "training-my-course-not-completed-zh-phone")
+    person.get_by_role("button", name="English").click()
+    person.goto(f"/my/courses/{poor.id}")
+    expect(person.get_by_text("Did not complete").first).to_be_visible()
+    shot(person, "training-my-course-not-completed-en-phone")

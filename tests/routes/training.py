@@ -136,6 +136,22 @@ ROUTES = [
         STAFF_FORM,
         url=manage_url("/completion"),
     ),
+    # The course is next week: deciding who did not complete is refused, and the page says why.
+    Route(
+        "/manage/courses/<int:course_id>/completion/<int:application_id>/not-completed",
+        "POST",
+        STAFF_FORM,
+        url=lambda ctx: (
+            f"/manage/courses/{ctx.course.id}/completion/{ctx.application.id}/not-completed"
+        ),
+    ),
+    # Nobody was marked as not completed: there is nothing to undo.
+    Route(
+        "/manage/courses/<int:course_id>/completion/<int:application_id>/reopen",
+        "POST",
+        STAFF_FORM,
+        url=lambda ctx: f"/manage/courses/{ctx.course.id}/completion/{ctx.application.id}/reopen",
+    ),
     Route(
         "/manage/certificates/<number>/revoke",
         "POST",

@@ -17,6 +17,7 @@ STATUS_BADGES = {
     "rejected": "refused",
     "withdrawn": "cancelled",
     "completed": "confirmed",
+    "not_completed": "cancelled",
 }
 APPLICATION_STATES = {
     "open": _l("Open for applications"),
@@ -79,8 +80,20 @@ ERRORS = {
     "session_not_started": _l("Attendance can be taken from 30 minutes before the session."),
     "note_required": _l("The session has ended: a late sign-in needs a note."),
     "note_too_long": _l("Keep the note under 300 characters."),
-    "course_not_ended": _l("Completion can be confirmed once the last session has ended."),
+    "course_not_ended": _l("Completion is decided once the last session has ended."),
     "already_revoked": _l("This certificate is already revoked."),
+    "already_completed": _l(
+        "This person has completed the course and holds a certificate, so they cannot be "
+        "marked as not completed. If the certificate was issued by mistake, revoke it."
+    ),
+    "already_not_completed": _l("This person is already marked as not completed."),
+    "not_approved_for_completion": _l(
+        "Only approved people are decided on at completion; this application is not approved."
+    ),
+    "meets_rule": _l("This person met the attendance rule: confirm their completion instead."),
+    "not_marked_not_completed": _l(
+        "This person is not marked as not completed, so there is nothing to undo."
+    ),
 }
 
 

@@ -12,7 +12,8 @@ from db.validators import mask_mobile
 from views.access import staff_required
 from views.calendar import utc_to_local
 from views.exports import csv_response, xlsx_response
-from views.pages import ButtonForm, render_page
+from views.forms import refused
+from views.pages import ButtonForm, is_fragment_request, render_page
 from views.training import bp
 from views.training.common import (
     METHOD_NAMES,
@@ -21,22 +22,31 @@ from views.training.common import (
     course_or_404,
     ids_from,
 )
-from views.training.forms import ReasonForm
+from views.training.forms import NotCompletedForm, ReasonForm
+
+_AUTO = object()  # decision_form(): read the request's form data
 
 
-def _completion_page(course, confirm_form=None, revoke_form=None, revoking=None, status=200):
-    """The completion page of a course."""
-    rows = completion_list(course)
-    return render_page(
-        "training/completion.html",
+def _completion_page(
+    course, confirm_form=None, revoke_form=None, revoking=None, decision=None, status=200
+):
+    """The completion page of a course (refused forms answer 422 with their errors).
+
+    `decision` is (application id, NotCompletedForm) of a refused "did not complete".
+    """
+    context = dict(
         course=course,
         timing=queries.timing(course),
-        rows=rows,
+        rows=completion_list(course),
         confirm_form=confirm_form or ButtonForm(),
         revoke_form=revoke_form or ReasonForm(),
         revoking=revoking,
-        status=status,
+        deciding=decision[0] if decision else None,
+        decision_form=decision[1] if decision else None,
     )
+    if status == 422:
+        return refused("training/completion.html", **context)
+    return render_page("training/completion.html", **context)
 
 
 @bp.route("/manage/courses/<int:course_id>/completion")
@@ -68,6 +78,103 @@ def confirm_completion(course_id):
             )
             return redirect(url_for("training.completion", course_id=course.id))
     return _completion_page(course, confirm_form=form, status=422)
+
+
+def decision_form(application_id, formdata=_AUTO):
+    """The "did not complete" form of one person (its fields named after them, so that each
+    row's reason box has its own id)."""
+    prefix = f"person-{application_id}"
+    if formdata is _AUTO:
+        return NotCompletedForm(prefix=prefix)
+    return NotCompletedForm(prefix=prefix, formdata=formdata)
+
+
+def _row_of(course, application_id):
+    """The completion row of one application of the course, or None."""
+    return next((r for r in completion_list(course) if r.application.id == application_id), None)
+
+
+def _decision(course_id, application_id, action):
+    """Run a "did not complete" decision (or its undo) on one person of the course.
+
+    htmx gets the person's row of the decisions table again (with their status cell in the
+    main table, out of band), or the row with the refusal (422); without JavaScript the page
+    reloads with the outcome, or shows the refusal at the top (422).
+    """
+    course = course_or_404(course_id, staff_view=True)
+    form = decision_form(application_id)
+    if form.validate_on_submit():
+        try:
+            application, message = action(course, form.reason.data or "")
+        except TrainingError as exc:
+            add_error(form, exc)
+        else:
+            if not is_fragment_request():
+                flash(message, "success")
+                return redirect(url_for("training.completion", course_id=course.id) + "#decisions")
+            return render_page(
+                "training/completion.html",
+                block="decision_row",
+                course=course,
+                row=_row_of(course, application.id),
+                decision_form=decision_form(application.id, formdata=None),
+                oob=True,
+            )
+    elif set(form.errors) - {"reason"}:
+        abort(400)  # no CSRF token: not a form of ours
+    row = _row_of(course, application_id)
+    if is_fragment_request() and row is not None:
+        return refused(
+            "training/completion.html",
+            block="decision_row",
+            course=course,
+            row=row,
+            decision_form=form,
+            oob=False,
+        )
+    return _completion_page(course, decision=(application_id, form), status=422)
+
+
+@bp.route(
+    "/manage/courses/<int:course_id>/completion/<int:application_id>/not-completed",
+    methods=["POST"],
+)
+@staff_required
+def mark_not_completed(course_id, application_id):
+    """Record that an approved person below the attendance rule did not complete (they are
+    told, with the optional reason); the completion to-do then no longer waits for them."""
+
+    def action(course, reason):
+        """Mark the person; say what happened."""
+        application = completion_db.mark_not_completed(
+            course.id, application_id, reason, actor=current_user
+        )
+        message = _(
+            "%(name)s is recorded as not completed and has been told.",
+            name=application.user.name,
+        )
+        return application, message
+
+    return _decision(course_id, application_id, action)
+
+
+@bp.route(
+    "/manage/courses/<int:course_id>/completion/<int:application_id>/reopen", methods=["POST"]
+)
+@staff_required
+def reopen_completion(course_id, application_id):
+    """Undo a "did not complete" made by mistake: the person is approved again and told."""
+
+    def action(course, _reason):
+        """Take the decision back; say what happened."""
+        application = completion_db.reopen_completion(course.id, application_id, actor=current_user)
+        message = _(
+            "%(name)s is approved again: confirm their completion, or decide again.",
+            name=application.user.name,
+        )
+        return application, message
+
+    return _decision(course_id, application_id, action)
 
 
 @bp.route("/manage/certificates/<number>/revoke", methods=["POST"])
@@ -157,6 +264,7 @@ def _completion_table(course):
         _("Sessions"),
         _("Share (%)"),
         _("Meets the rule"),
+        _("Status"),
         _("Certificate"),
         _("Certificate status"),
     ]
@@ -175,6 +283,7 @@ def _completion_table(course):
                 row.total,
                 row.share,
                 _("Yes") if row.meets_rule else _("No"),
+                str(STATUS_NAMES[row.application.status]),
                 certificate.number if certificate else "",
                 state,
             ]

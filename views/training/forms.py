@@ -179,3 +179,13 @@ class ReasonForm(FlaskForm):
     """A reason (rejecting, revoking)."""
 
     reason = TextAreaField(_l("Reason"), [Optional(), Length(max=300)])
+
+
+class NotCompletedForm(FlaskForm):
+    """Staff record that someone below the attendance rule did not complete the course."""
+
+    reason = StringField(
+        _l("Reason (optional)"),
+        [Optional(), Length(max=300, message=_l("Keep the reason under 300 characters."))],
+        filters=ONE_LINE,
+    )
