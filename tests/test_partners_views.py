@@ -223,3 +223,18 @@ def test_unknown_and_bogus_ids_are_404(login_as):
     ):
         assert client.get(path).status_code == 404, path
     assert client.post("/partners/merges/999999/undo").status_code == 404
+
+
+def test_contacts_in_the_personal_data_lookup_and_erasure(login_as, make_enterprise):
+    from db.privacy import erase_person, export_person
+
+    enterprise = make_enterprise(name="明凯集团")
+    partners.add_contact(enterprise.id, "冯振华", "13800003005", duty="工会主席", consent=True)
+    client = login_as("staff")
+    page = client.post("/staff/personal-data/", data={"mobile": "13800003005"}).get_data(
+        as_text=True
+    )
+    assert "冯振华" in page and "明凯集团" in page and "联建单位联系人" in page
+    counts = erase_person("13800003005", "本人要求")
+    assert counts["partners"] == 1
+    assert export_person("13800003005") == []
