@@ -238,3 +238,16 @@ def test_contacts_in_the_personal_data_lookup_and_erasure(login_as, make_enterpr
     counts = erase_person("13800003005", "本人要求")
     assert counts["partners"] == 1
     assert export_person("13800003005") == []
+
+
+def test_contact_email_is_checked_without_a_crash(login_as, make_enterprise):
+    client = login_as("staff")
+    enterprise = make_enterprise()
+    url = f"/partners/{enterprise.id}/contacts/new"
+    response = client.post(url, data={"name": "周志强", "email": "not-an-address", "consent": "y"})
+    assert response.status_code == 422
+    response = client.post(
+        url, data={"name": "周志强", "email": "zhou@example.com", "consent": "y"}
+    )
+    assert response.status_code == 302
+    assert PartnerContact.get().email == "zhou@example.com"

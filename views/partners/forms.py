@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -15,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from db.partners.labels import (
     FOLLOW_UP_NAMES,
@@ -36,6 +35,7 @@ from db.partners.rules import (
     STATUSES,
     VISIT_KINDS,
 )
+from views.events.forms import email_field
 from views.forms import single_line
 
 COUNT = [Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number from 0."))]
@@ -80,14 +80,7 @@ class ContactForm(FlaskForm):
     duty = text(_l("Role in the joint building (optional)"), 50)
     position = text(_l("Position (optional)"), 50)
     mobile = StringField(_l("Mobile number"), [Optional(), Length(max=20)])
-    email = EmailField(
-        _l("E-mail (optional)"),
-        [
-            Optional(),
-            Email(message=_l("Enter an e-mail address like name@example.com.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()  # the events forms' rule: optional, a plausible address
     consent = BooleanField(
         _l("The person has read the privacy notice and agrees to these details being kept")
     )
