@@ -414,3 +414,15 @@ def test_the_crash_checks_catch_a_half_done_merge(app, make_enterprise):
     Enterprise.update(merged_into=None).where(Enterprise.id == loser.id).execute()
     assert any("is not marked" in p for p in half_done_problems(fixture))
     assert any("merge of" in p for p in acknowledged_problems(ledger))
+
+
+def test_the_partner_flag_follows_the_details_after_a_merge(app):
+    kept = partners.save_enterprise("爱景置业", status="none")
+    duplicate = partners.save_enterprise("爱景置业有限公司", status="strategic")
+    partners.merge(kept.id, duplicate.id)
+    assert not Enterprise.get_by_id(kept.id).is_partner  # its own details say "none"
+    lone = Enterprise.create(name="明凯集团")
+    strategic = partners.save_enterprise("明凯集团有限公司", status="strategic")
+    partners.merge(lone.id, strategic.id)  # the duplicate's details move to the record kept
+    assert Enterprise.get_by_id(lone.id).is_partner
+    assert PartnerProfile.get(PartnerProfile.enterprise == lone.id).status == "strategic"

@@ -24,8 +24,8 @@ from peewee import SQL, ForeignKeyField, IntegrityError, InternalError, Value, f
 from db import audit, database, write_lock
 from db.accounts import Enterprise
 from db.base import utcnow
-from db.partners.models import DistinctPair, EnterpriseMerge
-from db.partners.rules import PartnerError
+from db.partners.models import DistinctPair, EnterpriseMerge, PartnerProfile
+from db.partners.rules import PARTNER_STATUSES, PartnerError
 
 # Tables whose references to enterprises describe merges themselves: never moved.
 NOT_MOVED = frozenset({EnterpriseMerge._meta.table_name, DistinctPair._meta.table_name})
@@ -150,7 +150,13 @@ def merge(survivor_id, loser_id, actor=None):
             changes["credit_code"] = loser.credit_code
             Enterprise.update(credit_code=None).where(Enterprise.id == loser.id).execute()
             survivor.credit_code = loser.credit_code
-        survivor.is_partner = survivor.is_partner or loser.is_partner
+        # The partner flag follows the details the survivor now has (its own, or the
+        # duplicate's moved to it); without details, either record's flag.
+        profile = PartnerProfile.get_or_none(PartnerProfile.enterprise == survivor.id)
+        if profile is not None:
+            survivor.is_partner = profile.status in PARTNER_STATUSES
+        else:
+            survivor.is_partner = survivor.is_partner or loser.is_partner
         Enterprise.update(credit_code=survivor.credit_code, is_partner=survivor.is_partner).where(
             Enterprise.id == survivor.id
         ).execute()
