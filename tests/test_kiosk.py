@@ -227,6 +227,38 @@ def test_register_on_the_spot_with_someone_elses_name_and_mobile_shows_nothing(k
     assert Registration.select().count() == 1
 
 
+def article_of(body):
+    """The privacy notice's <article> in a page."""
+    return re.search(r"<article.*?</article>", body, re.S).group(0)
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_privacy_notice_in_the_kiosk_frame(kiosk, client, language):
+    """The consent line's privacy notice opens on the kiosk: the web page's text, its frame."""
+    kiosk.post(f"/language/{language}", data={"next": "/kiosk/"})
+    client.post(f"/language/{language}", data={"next": "/"})
+    event = new_event(seats=5, starts_in=timedelta(days=2))
+    form = text_of(kiosk.get(f"/kiosk/register/{event.id}"))
+    link = f'href="/kiosk/privacy?event={event.id}"'
+    assert link in form and f'hx-get="/kiosk/privacy?event={event.id}"' in form
+    screen = kiosk.get(f"/kiosk/privacy?event={event.id}")
+    body = text_of(screen)
+    assert screen.status_code == 200
+    assert_private(screen)
+    assert 'class="kiosk-header"' in body and "site-header" not in body and "/logout" not in body
+    assert article_of(body) == article_of(text_of(client.get("/privacy")))
+    assert ("隐私声明" if language == "zh_CN" else "Privacy notice") in article_of(body)
+    back = re.search(r"<a [^>]*data-close-layer[^>]*>", body).group(0)
+    assert f'href="/kiosk/register/{event.id}"' in back
+    # Opened over the form by htmx: the notice alone, for the layer.
+    layer = text_of(kiosk.get(f"/kiosk/privacy?event={event.id}", headers={"HX-Request": "true"}))
+    assert "<html" not in layer and article_of(layer) == article_of(body)
+    # Without a form to go back to (or a nonsense one), the notice and "back to start".
+    for query in ("", "?event=x", "?event=99999999999"):
+        alone = text_of(kiosk.get(f"/kiosk/privacy{query}"))
+        assert "data-close-layer" not in alone and 'href="/kiosk/"' in alone
+
+
 def test_register_refusals_write_nothing(kiosk):
     event = new_event(seats=3, starts_in=timedelta(days=2))
     no_consent = kiosk.post(

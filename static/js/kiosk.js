@@ -144,6 +144,31 @@
       return;
     }
     if (event.target.closest("[data-print]")) window.print();
+    // Back from the privacy notice opened over the form: close it, the form as it was.
+    var closer = event.target.closest("#kiosk-layer [data-close-layer]");
+    if (closer) {
+      event.preventDefault();
+      closeLayer();
+    }
+  });
+
+  // The privacy notice (hx-get into the layer) shows over the form that opened it.
+  var layerOpener = null;
+  function closeLayer() {
+    var layer = document.getElementById("kiosk-layer");
+    if (!layer || !layer.open) return;
+    layer.close();
+    layer.innerHTML = "";
+    if (layerOpener && document.body.contains(layerOpener)) layerOpener.focus();
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var layer = event.detail.target;
+    if (!layer || layer.id !== "kiosk-layer") return;
+    layerOpener = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!layer.open) layer.show();
+    layer.scrollTop = 0;
+    var first = layer.querySelector("h1");
+    if (first) { first.setAttribute("tabindex", "-1"); first.focus(); }
   });
 
   // A failed request: say so kindly; when the server answers again, open a failed screen
@@ -211,7 +236,10 @@
     var focus = document.querySelector("[data-autofocus]");
     if (focus) focus.focus();
   }
-  document.addEventListener("htmx:afterSettle", initScreen);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "kiosk-layer") return;  // not a screen
+    initScreen();
+  });
   // Back or Forward may bring a screen out of the browser's memory (back/forward cache) as the
   // last person left it: open the start screen instead.
   window.addEventListener("pageshow", function (event) {

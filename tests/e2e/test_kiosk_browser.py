@@ -535,3 +535,43 @@ def test_back_after_the_idle_reset_shows_the_start_screen(browser, live_server, 
         expect(page.get_by_label("报名码")).to_be_focused()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "name"), [(KIOSK, "portrait"), (LANDSCAPE, "landscape")], ids=str
+)
+def test_privacy_notice_opens_over_the_form(new_page, screen, scene, viewport, name):
+    """The consent line's privacy notice: large type in the kiosk's frame, over the form, and
+    back to the form with what was typed still there; in Chinese and English."""
+    page = new_page(viewport)
+    sign_in_kiosk(page, scene["password"])
+    for language in ("zh", "en"):
+        zh = language == "zh"
+        if not zh:
+            page.get_by_role("button", name="English").click()
+        expect(start_heading(page, language)).to_be_visible()
+        screen(page, f"kiosk-start-{language}-{name}")
+        page.get_by_role("link", name=re.compile("^报名" if zh else "^Register")).click()
+        page.get_by_role("listitem").filter(has_text="企业家沙龙").get_by_role("link").click()
+        page.get_by_label("姓名" if zh else "Name", exact=True).fill("钱多")
+        screen(page, f"kiosk-register-form-{language}-{name}")
+        page.get_by_role("link", name="阅读隐私声明" if zh else "Read the privacy notice").click()
+        notice = page.locator("#kiosk-layer")
+        title = "隐私声明" if zh else "Privacy notice"
+        expect(notice.get_by_role("heading", name=title, level=1)).to_be_visible()
+        expect(notice.get_by_role("heading", name=title, level=1)).to_be_focused()
+        size = notice.locator("p").last.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 28, f"notice text {size} px"
+        screen(page, f"kiosk-privacy-{language}-{name}")
+        back = "返回报名表" if zh else "Back to the registration form"
+        notice.get_by_role("link", name=back).first.click()
+        expect(notice).to_be_hidden()
+        expect(page.get_by_label("姓名" if zh else "Name", exact=True)).to_have_value("钱多")
+        page.get_by_label("姓名" if zh else "Name", exact=True).fill("")
+        page.get_by_role("link", name="返回首页" if zh else "Back to start").click()
+    # The notice as a screen of its own (a link opened without htmx), large type too.
+    page.goto("/kiosk/privacy")
+    expect(page.get_by_role("heading", name="Privacy notice", level=1)).to_be_visible()
+    screen(page, f"kiosk-privacy-screen-en-{name}")
+    page.get_by_role("link", name="Back to start").click()
+    expect(start_heading(page, "en")).to_be_visible()

@@ -39,6 +39,7 @@ ROUTES = [
     Route("/kiosk/course", "POST", KIOSK_FORM),
     Route("/kiosk/course/confirm", "POST", KIOSK_FORM),
     Route("/kiosk/courses", "GET", KIOSK_SCREEN),
+    Route("/kiosk/privacy", "GET", KIOSK_SCREEN),
     # The monthly notice summary runs the disclosure's fixed set of aggregates.
     Route("/kiosk/notices", "GET", KIOSK_SCREEN, query_budget=14),
     Route("/kiosk/notices/market", "GET", KIOSK_SCREEN, query_budget=13),

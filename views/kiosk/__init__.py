@@ -10,6 +10,7 @@ check_in    /kiosk/check-in, by code or by mobile on the keypad
 register    /kiosk/register, an event of this week, then the walk-up form
 courses     /kiosk/course (session sign-in), /kiosk/courses (open for applications)
 notices     /kiosk/notices, the love supermarket's monthly notice
+privacy     /kiosk/privacy, the privacy notice the consent line names
 """
 
 from flask import Blueprint, current_app
@@ -30,4 +31,4 @@ def kiosk_settings():
     return dict(idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"])
 
 
-from views.kiosk import check_in, courses, notices, register, start  # noqa: E402, F401
+from views.kiosk import check_in, courses, notices, privacy, register, start  # noqa: E402, F401

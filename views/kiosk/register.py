@@ -37,7 +37,7 @@ class WalkUpForm(FlaskForm, SubmissionKeyMixin):
     enterprise = required_text(_l("Enterprise"), 100)
     position = optional_text(_l("Position (optional)"), 50)
     consent = BooleanField(
-        _l("I agree to my details being used for this event (see the privacy notice)."),
+        _l("I agree to my details being used for this event, as the privacy notice says."),
         [DataRequired(message=_l("Please agree to the privacy notice to register."))],
     )
 
