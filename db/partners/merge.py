@@ -291,6 +291,6 @@ def merge_problems():
                 if row_id not in kept_by_loser.get((owner, key), ()):
                     problems.append(
                         f"{key} #{row_id} points at merged enterprise #{owner} (written during "
-                        "a merge): merge it again or move it"
+                        "a merge): undo that merge and merge again"
                     )
     return problems
