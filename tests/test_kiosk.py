@@ -503,3 +503,33 @@ def test_kiosk_pages_turn_off_htmx_history(kiosk):
 def test_idle_timeout_is_a_setting(app, kiosk):
     app.config["KIOSK_IDLE_SECONDS"] = 15
     assert 'data-idle-seconds="15"' in text_of(kiosk.get("/kiosk/"))
+
+
+def test_chinese_kiosk_screens_show_no_ascii_punctuation(kiosk):
+    """What the screens show in Chinese (their own text and what other modules lend them)."""
+    event = new_event(seats=1, starts_in=timedelta(days=2))
+    registrations.register(event.id, guest(41))
+    pages = [
+        kiosk.get(path)
+        for path in (
+            "/kiosk/",
+            "/kiosk/check-in",
+            "/kiosk/check-in/mobile",
+            "/kiosk/register",
+            f"/kiosk/register/{event.id}",
+            "/kiosk/course",
+            "/kiosk/courses",
+            "/kiosk/notices",
+            f"/kiosk/privacy?event={event.id}",
+        )
+    ]
+    pages += [
+        kiosk.post("/kiosk/check-in", data={"code": "ZZZZ2222"}),
+        kiosk.post("/kiosk/check-in/mobile", data={"mobile": "13800019999"}),
+        kiosk.post(f"/kiosk/register/{event.id}", data={"name": "甲"}),
+        kiosk.post("/kiosk/course", data={"mobile": "13800019999"}),
+    ]
+    for page in pages:
+        visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", text_of(page), flags=re.S)
+        wrong = re.findall(r"[\u4e00-\u9fff）][?,:;!]|[?,:;!]\s*[\u4e00-\u9fff（]", visible)
+        assert not wrong, (page.request.path, wrong)
