@@ -251,3 +251,19 @@ def test_contact_email_is_checked_without_a_crash(login_as, make_enterprise):
     )
     assert response.status_code == 302
     assert PartnerContact.get().email == "zhou@example.com"
+
+
+def test_the_dashboard_panel_lists_overdue_partners_in_one_query(login_as, query_counter):
+    client = login_as("staff")
+    assert "partners-panel-title" not in client.get("/").get_data(as_text=True)
+    overdue = partners.save_enterprise("明凯集团", status="strategic")
+    recent = partners.save_enterprise("宝华集团", status="strategic")
+    partners.record_visit(recent.id, local_today(), "frontline", "对接", needs="场地")
+    partners.record_visit(overdue.id, local_today() - timedelta(days=400), "frontline", "旧")
+    client.get("/")
+    with query_counter() as counter:
+        page = client.get("/").get_data(as_text=True)
+    panel = page.split('id="partners-panel-title"', 1)[1].split("</section>", 1)[0]
+    assert "明凯集团" in panel and "宝华集团" not in panel
+    assert "1 项尚未办结" in panel or "1 needs" in panel
+    assert sum("partner_visit" in s for s in counter.statements) == 1

@@ -50,7 +50,7 @@ from db.partners.rules import (
     name_key,
     normalise_credit_code,
 )
-from db.settings import get_setting
+from db.settings import Setting, get_setting
 from db.training.models import Application, Certificate, Course
 from db.training.status import APPROVED, COMPLETED
 
@@ -596,7 +596,11 @@ def coverage_trend(years):
 
 def visit_months():
     """N of "partners not visited in N months" (the setting, 3 by default)."""
-    value = get_setting(VISIT_MONTHS_SETTING)
+    return _months_from(get_setting(VISIT_MONTHS_SETTING))
+
+
+def _months_from(value):
+    """The stored setting as months, the default when missing or out of range."""
     try:
         months = int(value)
     except (TypeError, ValueError):
@@ -856,12 +860,42 @@ def name_suggestions(text):
 
 
 def staff_panel_reminders(limit=5):
-    """The dashboard's few partners most overdue for a visit, and the open follow-ups."""
-    rows, months, _cutoff = reminders(limit=limit)
-    open_needs = (
-        PartnerVisit.select().where(PartnerVisit.follow_up.in_(OPEN_FOLLOW_UP_STATES)).count()
+    """The dashboard's few partners most overdue for a visit, and the number of needs raised
+    at visits still open, in one query: the partners in order of their last visit (never
+    first) with the reminder setting and the open count riding along as subqueries; those
+    visited within the months are dropped here (they come after the overdue ones). None
+    while the ledger holds no partner enterprise."""
+    setting = Setting.select(Setting.value).where(Setting.key == VISIT_MONTHS_SETTING)
+    all_open = PartnerVisit.select(fn.COUNT(PartnerVisit.id)).where(
+        PartnerVisit.follow_up.in_(OPEN_FOLLOW_UP_STATES)
     )
-    return rows, months, open_needs
+    last = fn.MAX(PartnerVisit.visited_on)
+    query = (
+        Enterprise.select(
+            Enterprise.id,
+            Enterprise.name,
+            last.alias("last_visit"),
+            setting.alias("months"),
+            all_open.alias("all_open"),
+        )
+        .join(PartnerVisit, JOIN.LEFT_OUTER, on=(PartnerVisit.enterprise == Enterprise.id))
+        .where(Enterprise.merged_into.is_null(), Enterprise.is_partner)
+        .group_by(Enterprise.id, Enterprise.name)
+        .order_by(last.asc(nulls="first"), Enterprise.name)
+        .limit(limit)
+    )
+    rows = list(query)
+    if not rows:
+        return None  # no partner enterprise yet: nothing for the dashboard
+    months = _months_from(rows[0].months)
+    cutoff = months_before(local_today(), months)
+    overdue = []
+    for row in rows:
+        if isinstance(row.last_visit, str):  # SQLite hands an aggregate date back as text
+            row.last_visit = date.fromisoformat(row.last_visit)
+        if row.last_visit is None or row.last_visit < cutoff:
+            overdue.append(row)
+    return overdue, months, int(rows[0].all_open or 0)
 
 
 __all__ = [

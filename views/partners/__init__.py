@@ -41,7 +41,10 @@ def partners_panel():
     """The staff dashboard's panel: partners most overdue for a visit, open follow-ups."""
     from db.partners.queries import staff_panel_reminders
 
-    rows, months, open_needs = staff_panel_reminders(limit=5)
+    found = staff_panel_reminders(limit=5)
+    if found is None:
+        return None
+    rows, months, open_needs = found
     return dict(template="partners/_panel.html", overdue=rows, months=months, open_needs=open_needs)
 
 
