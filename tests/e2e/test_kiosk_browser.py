@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from db.base import utcnow
 from db.events import registrations
-from tests.e2e.conftest import DESKTOP, KIOSK
+from tests.e2e.conftest import DESKTOP, KIOSK, SCREENSHOTS
 from tests.events_support import guest, new_event
 from tests.training_helpers import add_session, make_application, make_course
 
@@ -563,12 +563,16 @@ def test_privacy_notice_opens_over_the_form(new_page, screen, scene, viewport, n
         size = notice.locator("p").last.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert size >= 28, f"notice text {size} px"
         screen(page, f"kiosk-privacy-{language}-{name}")
+        # The layer is fixed over the screen: what the person sees is the viewport.
+        page.screenshot(path=str(SCREENSHOTS / f"kiosk-privacy-{language}-{name}.png"))
         back = "返回报名表" if zh else "Back to the registration form"
         notice.get_by_role("link", name=back).first.click()
         expect(notice).to_be_hidden()
         expect(page.get_by_label("姓名" if zh else "Name", exact=True)).to_have_value("钱多")
         page.get_by_label("姓名" if zh else "Name", exact=True).fill("")
         page.get_by_role("link", name="返回首页" if zh else "Back to start").click()
+        expect(start_heading(page, language)).to_be_visible()
+        wait_for_htmx(page)
     # The notice as a screen of its own (a link opened without htmx), large type too.
     page.goto("/kiosk/privacy")
     expect(page.get_by_role("heading", name="Privacy notice", level=1)).to_be_visible()
