@@ -42,8 +42,8 @@ run: $(VENV)/.run-deps translations instance/secret_key
 	@echo
 	@echo "  Lianjian Desk is at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	@echo
-	SECRET_KEY=$$(cat instance/secret_key) $(VENV)/bin/gunicorn --workers 2 \
-	  --bind $(HOST):$(PORT) --access-logfile - \
+	SECRET_KEY=$$(cat instance/secret_key) $(VENV)/bin/gunicorn --config views/serving.py \
+	  --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
 	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' "app:create_app()"
 
 ## make test: set up, lint, and run the whole suite on SQLite and (when it answers) PostgreSQL.

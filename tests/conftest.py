@@ -278,6 +278,8 @@ class LiveServer:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "views/serving.py",  # as make run serves
                 "--workers",
                 str(workers),
                 "--bind",

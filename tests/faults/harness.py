@@ -220,6 +220,8 @@ class Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "views/serving.py",  # as make run serves
                 "--workers",
                 str(self.workers),
                 "--bind",
