@@ -51,3 +51,24 @@ def test_pages_go_out_compressed_to_browsers_that_ask(client):
         assert without_csrf_tokens(decompress(response.data)) == without_csrf_tokens(plain.data)
     small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in small.headers  # under 1 KB: not worth the work
+
+
+def test_favicon_is_the_products_mark_linked_from_every_base_template(client, login_as):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    count = int.from_bytes(icon.data[4:6], "little")
+    sizes = {icon.data[6 + 16 * n] for n in range(count)}
+    assert {16, 32, 48} <= sizes
+    assert "max-age=86400" in icon.headers["Cache-Control"]
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert b"#b3261e" in svg.data and b"<title>" in svg.data
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<link rel="icon" href="/static/favicon\.svg\?v=[0-9a-f]+"', page)
+    assert '<link rel="icon" href="/favicon.ico"' in page
+    kiosk = login_as("kiosk")
+    start = kiosk.get("/kiosk/")
+    assert start.status_code == 200
+    assert '<link rel="icon" href="/static/favicon.svg?v=' in start.get_data(as_text=True)
+    assert kiosk.get("/favicon.ico").status_code == 200  # inside the kiosk's fence

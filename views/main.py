@@ -1,12 +1,13 @@
-"""The home page of each role, the privacy notice, and the health check."""
+"""The home page of each role, the privacy notice, the health check and the favicon."""
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, send_from_directory, url_for
 from flask_login import current_user
 from peewee import PeeweeException
 
 from db import database, migrate
 from db.accounts import PRIVACY_NOTICE_VERSION
 from views import home_sections
+from views.access import kiosk_allowed
 from views.pages import render_page
 
 bp = Blueprint("main", __name__)
@@ -45,3 +46,14 @@ def healthz():
         schema_version=db_version,
     )
     return jsonify(body), status
+
+
+@bp.route("/favicon.ico")
+@kiosk_allowed
+def favicon():
+    """The product's mark where browsers look for it unasked (pages link the SVG as well).
+
+    Its URL carries no content hash, so it is cached for a day rather than a year."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=24 * 3600
+    )

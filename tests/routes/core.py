@@ -32,6 +32,7 @@ ROUTES = [
     Route("/language/<code>", "POST", expect(302, 302, 302, 302, 302), url="/language/en"),
     Route("/privacy", "GET", PUBLIC),
     Route("/healthz", "GET", EVERYONE),
+    Route("/favicon.ico", "GET", EVERYONE),
     Route("/admin/users", "GET", ADMIN_ONLY),
     Route("/admin/users/new", "GET", ADMIN_ONLY),
     Route("/admin/users/new", "POST", ADMIN_ONLY | {"admin": 422}),
