@@ -120,7 +120,7 @@ def test_seating_serves_another_model_with_other_status_names(course_table, make
 # --- Demo data ------------------------------------------------------------------------------------
 
 
-def test_demo_events_tell_the_story(runner):
+def test_demo_events_tell_the_story(demo_data, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     titles = [event.title for event in Event.select()]
@@ -154,7 +154,7 @@ def test_demo_events_tell_the_story(runner):
     assert Event.select().count() == len(titles)
 
 
-def test_demo_statuses_are_coherent(runner):
+def test_demo_statuses_are_coherent(demo_data, runner):
     runner.invoke(args=["seed-demo"])
     annual = Event.get(Event.title == "企业党建联建促进会年会")
     assert annual.approval_required

@@ -443,7 +443,7 @@ def demo_kiosk(app):
     return kiosk
 
 
-def test_notice_board_has_no_personal_data(app):
+def test_notice_board_has_no_personal_data(demo_data, app):
     page = demo_kiosk(app).get("/kiosk/notices")
     body = text_of(page)
     assert page.status_code == 200 and "本月爱心超市" in body
@@ -451,7 +451,7 @@ def test_notice_board_has_no_personal_data(app):
     assert_private(page)
 
 
-def test_market_notice_in_the_kiosk_frame_with_months_by_touch(app):
+def test_market_notice_in_the_kiosk_frame_with_months_by_touch(demo_data, app):
     from db.market.periods import current_period, shift_period
 
     kiosk = demo_kiosk(app)
@@ -476,7 +476,7 @@ def test_market_notice_in_the_kiosk_frame_with_months_by_touch(app):
         assert kiosk.get(f"/kiosk/notices/market?month={month}").status_code == 200
 
 
-def test_the_kiosk_charts_draw_six_months_in_large_type(app):
+def test_the_kiosk_charts_draw_six_months_in_large_type(demo_data, app):
     body = text_of(demo_kiosk(app).get("/kiosk/notices/market"))
     chart = body[body.index('id="chart-in"') : body.index("</svg>")]
     sizes = {int(size) for size in re.findall(r'font-size="(\d+)"', chart)}

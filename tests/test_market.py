@@ -1123,7 +1123,7 @@ def test_navigation_entries(client, login_as):
     assert 'href="/market/"' not in text(login_as("entrepreneur").get("/"))
 
 
-def test_demo_data_makes_the_market_look_alive(runner, login_as):
+def test_demo_data_makes_the_market_look_alive(demo_data, runner, login_as):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     staff = login_as("staff")
     assert Household.select().count() == 20

@@ -598,7 +598,7 @@ def test_home_section_dashboard_panel_and_nav(client, staff, login_as, make_user
     assert "公开报名的课程" in kiosk and f'href="/courses/{course.id}"' not in kiosk
 
 
-def test_demo_courses_are_in_their_phases(app):
+def test_demo_courses_are_in_their_phases(demo_data, app):
     from db import demo
     from db.training.queries import timing
 

@@ -7,7 +7,9 @@
 - donations.py   donors, donations with gapless receipt numbers, honour levels
 - households.py  love cards, yearly review, the monthly allowance
 - redemption.py  the counter
-- reports.py     monthly report, public disclosure, staff lists
+- reports.py     monthly report, public disclosure, the staff home's lists
+- queries.py     the staff pages' lists, a page at a time
+- labels.py      names of categories, statuses and units in the reader's language
 - integrity.py   `flask --app app ledger verify`
 - numerals.py    amounts in Chinese capital numerals
 - privacy.py     personal data: export, erase, purge (db/privacy.py)

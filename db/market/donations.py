@@ -18,7 +18,7 @@ from db.market.ledger import (
 )
 from db.market.models import CashEntry, Donation, Donor, Item, Reversal, StockMovement
 from db.market.periods import local_today
-from db.market.rules import honour_level, rules
+from db.market.rules import honour_level
 
 
 def find_or_create_donor(kind, name, contact="", consent=False, now=None):
@@ -185,37 +185,6 @@ def donor_totals(donor_ids=None):
     if donor_ids is not None:
         query = query.where(Donation.donor.in_(list(donor_ids)))
     return {row.donor_id: (row.donations, int(row.value or 0)) for row in query.objects()}
-
-
-def donor_summaries(search="", page=1, page_size=50):
-    """(rows, total) of donors with their standing count, cumulative value, honour level and
-    last donation date, biggest givers first."""
-    value = fn.COALESCE(fn.SUM(Donation.goods_value + Donation.money), 0)
-    query = (
-        Donor.select(
-            Donor,
-            fn.COUNT(Donation.id).alias("donations"),
-            value.alias("value"),
-            fn.MAX(Donation.donated_on).alias("last_on"),
-        )
-        .left_outer_join(
-            Donation,
-            on=((Donation.donor == Donor.id) & Donation.id.not_in(reversed_donation_ids())),
-        )
-        .left_outer_join(Enterprise, on=(Donor.enterprise == Enterprise.id))
-        .group_by(Donor.id)
-        .order_by(value.desc(), Donor.name)
-    )
-    if search:
-        like = f"%{search}%"
-        query = query.where(Donor.name**like | Enterprise.name**like)
-    total = query.count()
-    values = rules()
-    rows = []
-    for donor in query.paginate(page, page_size):
-        donor.level = honour_level(int(donor.value), values)
-        rows.append(donor)
-    return rows, total
 
 
 def donor_history(donor):

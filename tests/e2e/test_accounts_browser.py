@@ -55,7 +55,7 @@ def test_sign_up_log_out_log_in_switch_language(new_page, shot, viewport):
     expect(page.get_by_role("heading", name="我的账号")).to_be_visible()
 
 
-def test_admin_pages_in_both_languages(new_page, shot):
+def test_admin_pages_in_both_languages(demo_data, new_page, shot):
     demo.seed()
     page = new_page(DESKTOP)
     page.goto("/login")

@@ -261,7 +261,7 @@ def test_entrepreneur_registers_in_one_step_and_sees_my_registrations(
     shot(page, f"events-my-notices-{language}-{size}")
 
 
-def test_demo_events_pages_in_both_languages(new_page, shot):
+def test_demo_events_pages_in_both_languages(demo_data, new_page, shot):
     from db import demo
 
     demo.seed()

@@ -399,7 +399,7 @@ def test_idle_reset_forgets_what_was_typed(browser, live_server, app, make_user,
         context.close()
 
 
-def test_public_pages_pass_axe(new_page, axe_check, make_user):
+def test_public_pages_pass_axe(demo_data, new_page, axe_check, make_user):
     from db import demo
 
     demo.seed()

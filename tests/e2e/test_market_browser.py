@@ -169,7 +169,7 @@ def test_donation_points_counter_and_public_notice(new_page, shot, make_user):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_staff_pages_with_demo_data(new_page, shot, viewport):
+def test_staff_pages_with_demo_data(demo_data, new_page, shot, viewport):
     size = "desktop" if viewport is DESKTOP else "phone"
     demo.seed()
     page = new_page(viewport)
@@ -212,7 +212,7 @@ def test_staff_pages_with_demo_data(new_page, shot, viewport):
         shot(page, "market-card-print")
 
 
-def test_kiosk_reads_the_public_notice(new_page, shot):
+def test_kiosk_reads_the_public_notice(demo_data, new_page, shot):
     demo.seed()
     page = new_page(KIOSK)
     log_in(page, "kiosk", "demo-kiosk-1")

@@ -34,7 +34,7 @@ def look_up(page, mobile):
     expect(page.get_by_role("heading", name="关于 138****", exact=False)).to_be_visible()
 
 
-def test_find_and_erase_a_person(new_page, shot, axe_check):
+def test_find_and_erase_a_person(demo_data, new_page, shot, axe_check):
     demo.seed()
     page = staff_page(new_page, DESKTOP)
     look_up(page, "13800000001")
@@ -56,7 +56,7 @@ def test_find_and_erase_a_person(new_page, shot, axe_check):
     assert (erased.head_name, erased.mobile, erased.status) == (ERASED_NAME, "", "closed")
 
 
-def test_lookup_on_a_phone_and_in_english(new_page, shot):
+def test_lookup_on_a_phone_and_in_english(demo_data, new_page, shot):
     demo.seed()
     phone = staff_page(new_page, PHONE)
     look_up(phone, "13800000001")
@@ -72,7 +72,7 @@ def test_lookup_on_a_phone_and_in_english(new_page, shot):
     shot(page, "privacy-lookup-en-desktop")
 
 
-def test_a_household_is_registered_with_the_heads_consent(new_page, shot):
+def test_a_household_is_registered_with_the_heads_consent(demo_data, new_page, shot):
     demo.seed()
     page = staff_page(new_page, DESKTOP)
     page.goto("/market/households/new")

@@ -187,7 +187,7 @@ def test_apply_approve_attend_complete_and_verify(new_page, shot, make_user, mak
     shot(desk_en, "training-verify-en-desktop")
 
 
-def test_staff_pages_with_the_demo_data(new_page, shot):
+def test_staff_pages_with_the_demo_data(demo_data, new_page, shot):
     demo.seed()
     desk = new_page(DESKTOP)
     log_in(desk, "staff", "demo-staff-1")

@@ -1,7 +1,9 @@
 """The love supermarket (爱心超市): one blueprint `market` for staff pages, the counter, the
 reports and the public disclosure; `flask --app app ledger verify` is its command.
 
-The routes live in the modules imported at the bottom, grouped by concern.
+The routes live in the modules imported at the bottom, one a screen or concern: home, items
+(the catalogue), movements (write-offs), counts (stock counts), reversals, counter,
+donations, cash (purchases and spending), households, reports.
 """
 
 from flask import Blueprint
@@ -57,10 +59,27 @@ from views.market import (  # noqa: E402  (the routes register on bp)
     cash,
     cli,
     counter,
+    counts,
     donations,
+    home,
     households,
+    items,
+    movements,
     reports,
-    stock,
+    reversals,
 )
 
-__all__ = ["bp", "cash", "cli", "counter", "donations", "households", "reports", "stock"]
+__all__ = [
+    "bp",
+    "cash",
+    "cli",
+    "counter",
+    "counts",
+    "donations",
+    "home",
+    "households",
+    "items",
+    "movements",
+    "reports",
+    "reversals",
+]

@@ -4,24 +4,17 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from peewee import JOIN, fn
 from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from db import market
-from db.accounts import User
+from db.market import queries
 from db.market.ledger import MarketError, cash_balance
-from db.market.models import CashEntry, Item, Purchase, Reversal, StockMovement
+from db.market.models import Purchase
 from views.access import staff_required
+from views.forms import refused
 from views.market import bp
-from views.market.common import (
-    PAGE_SIZE,
-    MoneyField,
-    acting_user,
-    page_number,
-    pages_for,
-    refusal_text,
-)
+from views.market.common import MESSAGES, MoneyField, acting_user
 from views.market.donations import (
     MAX_LINES,
     MIN_LINES,
@@ -31,6 +24,7 @@ from views.market.donations import (
     goods_lines,
 )
 from views.pages import render_page
+from views.params import page_number
 
 
 class PurchaseForm(FlaskForm):
@@ -57,40 +51,13 @@ class SpendingForm(FlaskForm):
 @staff_required
 def cash():
     """The cash ledger, newest first, with the running balance after each entry."""
-    page = page_number()
-    query = (
-        CashEntry.select(CashEntry, User)
-        .join(User, JOIN.LEFT_OUTER, on=(CashEntry.actor == User.id))
-        .order_by(CashEntry.id.desc())
-    )
-    total = query.count()
-    entries = list(query.paginate(page, PAGE_SIZE))
-    balance = cash_balance()
-    if entries:
-        newer = (
-            CashEntry.select(fn.COALESCE(fn.SUM(CashEntry.amount), 0))
-            .where(CashEntry.id > entries[0].id)
-            .scalar()
-        )
-        running = balance - int(newer or 0)
-        for entry in entries:
-            entry.balance_after = running
-            running -= entry.amount
-    reversed_ids = {
-        row.reverses_id
-        for row in CashEntry.select(CashEntry.reverses).where(
-            CashEntry.reverses.in_([e.id for e in entries])
-        )
-    }
+    listing, reversed_ids, balance = queries.cash_page(page_number(request.args))
     return render_page(
         "market/cash.html",
         block="rows",
-        entries=entries,
+        listing=listing,
         balance=balance,
         reversed_ids=reversed_ids,
-        page=page,
-        pages=pages_for(total),
-        total=total,
     )
 
 
@@ -105,38 +72,33 @@ def create_purchase():
         return render_page("market/purchase_form.html", form=form, balance=cash_balance())
     if form.validate_on_submit():
         lines = goods_lines(form.lines, references)
-        if not lines:
-            form.form_errors.append(_("Add at least one line of goods."))
+        try:
+            if not lines:
+                raise MarketError("no_lines")
+            purchase = market.record_purchase(
+                form.supplier.data, lines, form.note.data or "", actor=acting_user()
+            )
+        except MarketError as exc:
+            MESSAGES.add(form, exc)
         else:
-            try:
-                purchase = market.record_purchase(
-                    form.supplier.data, lines, form.note.data or "", actor=acting_user()
-                )
-            except MarketError as exc:
-                target = form.supplier.errors if exc.field == "supplier" else form.form_errors
-                target.append(refusal_text(exc))
-            else:
-                flash(_("Purchase recorded; the goods are in stock."), "success")
-                return redirect(url_for("market.purchase", purchase_id=purchase.id))
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "market/purchase_form.html", form=form, balance=cash_balance(), status=status
-    )
+            flash(_("Purchase recorded; the goods are in stock."), "success")
+            return redirect(url_for("market.purchase", purchase_id=purchase.id))
+    if form.is_submitted():
+        return refused("market/purchase_form.html", form=form, balance=cash_balance())
+    return render_page("market/purchase_form.html", form=form, balance=cash_balance())
 
 
 @bp.route("/purchases/<int:purchase_id>")
 @staff_required
 def purchase(purchase_id):
     """One purchase: supplier, goods, total, and its reversal if any."""
-    purchase = Purchase.get_or_none(Purchase.id == purchase_id) or abort(404)
-    lines = list(
-        StockMovement.select(StockMovement, Item)
-        .join(Item)
-        .where((StockMovement.purchase == purchase.id) & (StockMovement.kind == "purchase"))
-        .order_by(StockMovement.id)
+    purchase = queries.document(Purchase, purchase_id) or abort(404)
+    return render_page(
+        "market/purchase.html",
+        purchase=purchase,
+        lines=queries.purchase_lines(purchase),
+        reversal=queries.reversal_of(purchase=purchase.id),
     )
-    reversal = Reversal.get_or_none(Reversal.purchase == purchase.id)
-    return render_page("market/purchase.html", purchase=purchase, lines=lines, reversal=reversal)
 
 
 @bp.route("/spending/new", methods=["GET", "POST"])
@@ -148,11 +110,10 @@ def create_spending():
         try:
             market.record_spending(form.amount.data, form.purpose.data, actor=acting_user())
         except MarketError as exc:
-            getattr(form, exc.field or "amount").errors.append(refusal_text(exc))
+            MESSAGES.add(form, exc)
         else:
             flash(_("Spending recorded."), "success")
             return redirect(url_for("market.cash"))
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "market/spending_form.html", form=form, balance=cash_balance(), status=status
-    )
+    if form.is_submitted():
+        return refused("market/spending_form.html", form=form, balance=cash_balance())
+    return render_page("market/spending_form.html", form=form, balance=cash_balance())

@@ -1,7 +1,9 @@
-"""What the market's views share: names of codes, refusal messages, money and month inputs."""
+"""What the market's views share: names of codes, refusal messages (`MESSAGES`), month
+inputs, and how an item, a unit and a staff member are shown."""
 
 import re
 
+from babel.lists import format_list
 from flask import abort, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,9 +14,10 @@ from wtforms.validators import ValidationError
 
 from db.market.labels import STATUS_NAMES, UNIT_NAMES, UNITS, quantity_text, unit_name
 from db.market.periods import current_period, is_period
-from views.params import parse_int
+from views.forms import ErrorMessages
+from views.i18n import money_filter
 
-PAGE_SIZE = 50
+REQUIRED = _l("This field is required.")
 
 ITEM_CATEGORY_NAMES = {
     "grain_oil": _l("Grain and oil"),
@@ -114,24 +117,23 @@ REFUSALS = {
 }
 
 
-def refusal_text(error):
-    """The user's-language sentence for a MarketError, with its details filled in."""
-    from views.i18n import money_filter
+def _amount_or_quantity(value, error):
+    """`available` / `wanted`: money for the cash ledger, a quantity with its unit for stock."""
+    if error.code == "not_enough_cash":
+        return money_filter(value)
+    return quantity_text(value, error.params["unit"]) if "unit" in error.params else value
 
-    params = dict(error.params)
-    for key in ("available", "wanted"):
-        if error.code == "not_enough_cash" and key in params:
-            params[key] = money_filter(params[key])
-        elif "unit" in params and key in params:
-            params[key] = quantity_text(params[key], params["unit"])
-    if "status" in params:
-        params["status"] = STATUS_NAMES.get(params["status"], params["status"])
-    if isinstance(params.get("items"), list):
-        params["items"] = ("、" if str(get_locale()).startswith("zh") else ", ").join(
-            params["items"]
-        )
-    template = REFUSALS.get(error.code)
-    return str(template) % params if template else error.code
+
+# The user's-language sentence for each MarketError, its details shown in the reader's words.
+MESSAGES = ErrorMessages(
+    REFUSALS,
+    formatters={
+        "available": _amount_or_quantity,
+        "wanted": _amount_or_quantity,
+        "status": lambda value, error: STATUS_NAMES.get(value, value),
+        "items": lambda value, error: format_list(list(value), locale=get_locale()),
+    },
+)
 
 
 def item_label(item):
@@ -158,17 +160,6 @@ def staff_name(row):
 def acting_user():
     """The signed-in user as a model instance, for `actor=`."""
     return current_user._get_current_object()
-
-
-def page_number():
-    """The `page` query parameter, 1 for anything unusable."""
-    value = request.args.get("page", "1")
-    return parse_int(value, default=1, minimum=1, maximum=99_999)
-
-
-def pages_for(total):
-    """How many pages `total` rows fill."""
-    return max(1, -(-total // PAGE_SIZE))
 
 
 def chosen_period(value=None, strict=False):

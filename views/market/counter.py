@@ -3,19 +3,18 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from peewee import JOIN
 
 from db import market
-from db.accounts import User
+from db.market import queries
 from db.market.ledger import MarketError, household_by_card, points_balance, stock_levels
-from db.market.models import Household, Redemption, Reversal
 from db.market.periods import current_period
 from db.market.redemption import price_basket, redemption_lines, visits_in
 from db.market.rules import rules
 from db.validators import mask_name
 from views.access import staff_required
+from views.forms import refused
 from views.market import bp
-from views.market.common import acting_user, refusal_text
+from views.market.common import MESSAGES, acting_user
 from views.pages import render_page
 from views.params import int_list, parse_int
 
@@ -100,11 +99,8 @@ def counter():
         household = household_by_card(card_no)
         if household is not None:
             return redirect(url_for("market.basket", card_no=household.card_no))
-        return render_page(
-            "market/counter.html",
-            card_no=card_no,
-            error=_("No love card has this number. Check the number and try again."),
-            status=422,
+        return refused(
+            "market/counter.html", card_no=card_no, error=MESSAGES.text(MarketError("unknown_card"))
         )
     return render_page("market/counter.html", card_no="", error=None)
 
@@ -128,7 +124,7 @@ def basket(card_no):
         try:
             redemption = market.redeem(household.id, context["row_lines"], actor=acting_user())
         except MarketError as exc:
-            context["refusal"] = refusal_text(exc)
+            context["refusal"] = MESSAGES.text(exc)
         else:
             flash(
                 _(
@@ -138,7 +134,7 @@ def basket(card_no):
                 "success",
             )
             return redirect(url_for("market.slip", redemption_id=redemption.id))
-    return render_page("market/basket.html", status=422, **context)
+    return refused("market/basket.html", **context)
 
 
 @bp.route("/counter/<card_no>/total")
@@ -155,19 +151,12 @@ def basket_total(card_no):
 @staff_required
 def slip(redemption_id):
     """The 80 mm counter slip with a signature line."""
-    redemption = (
-        Redemption.select(Redemption, Household, User)
-        .join(Household)
-        .switch(Redemption)
-        .join(User, JOIN.LEFT_OUTER, on=(Redemption.actor == User.id))
-        .where(Redemption.id == redemption_id)
-        .first()
-    ) or abort(404)
+    redemption = queries.slip(redemption_id) or abort(404)
     return render_page(
         "market/slip.html",
         redemption=redemption,
         lines=redemption_lines(redemption),
         balance=points_balance(redemption.household_id),
         head_name_masked=mask_name(redemption.household.head_name),
-        reversal=Reversal.get_or_none(Reversal.redemption == redemption.id),
+        reversal=queries.reversal_of(redemption=redemption.id),
     )

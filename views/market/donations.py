@@ -1,7 +1,5 @@
 """Donations (record, list, detail, printable acknowledgement) and donors (list, history)."""
 
-import re
-
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,32 +20,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from db import market
-from db.accounts import Enterprise
-from db.market.donations import (
-    donation_lines,
-    donor_history,
-    donor_summaries,
-    enterprise_names,
-    reversal_of,
-)
+from db.market import queries
+from db.market.donations import donation_lines, donor_history, enterprise_names
 from db.market.ledger import MarketError
-from db.market.models import Donation, Donor, Item, Reversal
+from db.market.models import Donation, Donor
 from db.market.numerals import capital_amount
 from db.market.periods import local_today
 from views.access import staff_required
+from views.forms import refused
 from views.market import bp
-from views.market.common import (
-    DONOR_KIND_NAMES,
-    PAGE_SIZE,
-    MoneyField,
-    acting_user,
-    item_label,
-    page_number,
-    pages_for,
-    refusal_text,
-)
+from views.market.common import DONOR_KIND_NAMES, MESSAGES, MoneyField, acting_user, item_label
 from views.pages import render_page
-from views.params import parse_int
+from views.params import page_number, parse_int
 
 MIN_LINES = 3
 MAX_LINES = 30
@@ -114,11 +98,9 @@ class DonationForm(FlaskForm):
 
 def fill_item_choices(lines_field, active_only=True):
     """Give every goods line the catalogue as its choices."""
-    query = Item.select().order_by(Item.category, Item.name)
-    if active_only:
-        query = query.where(Item.active)
-    choices = [("", _("Choose an item"))] + [(str(item.id), item_label(item)) for item in query]
-    references = {str(item.id): item.reference_value for item in query}
+    goods = list(queries.catalogue_items(active_only))
+    choices = [("", _("Choose an item"))] + [(str(item.id), item_label(item)) for item in goods]
+    references = {str(item.id): item.reference_value for item in goods}
     for entry in lines_field:
         entry.item.choices = choices
     return references
@@ -144,51 +126,14 @@ def add_line_requested(form):
     return False
 
 
-RECEIPT_RE = re.compile(r"^JZ-?(\d{4})(?:-?(\d{1,4}))?$", re.IGNORECASE)
-
-
-def donation_search(q):
-    """A receipt number (JZ-2026-0001, or a year JZ-2026) or part of the donor's name."""
-    receipt = RECEIPT_RE.match(q)
-    if receipt:
-        where = Donation.receipt_year == int(receipt.group(1))
-        if receipt.group(2):
-            where &= Donation.receipt_seq == int(receipt.group(2))
-        return where
-    like = f"%{q}%"
-    enterprises = Enterprise.select(Enterprise.id).where(Enterprise.name**like)
-    return (Donor.name**like) | Donor.enterprise.in_(enterprises)
-
-
 @bp.route("/donations")
 @staff_required
 def donations():
     """Donations, newest first; search by donor or receipt number."""
-    q = request.args.get("q", "").strip()[:50]
-    query = (
-        Donation.select(Donation, Donor)
-        .join(Donor)
-        .switch(Donation)
-        .order_by(Donation.created_at.desc(), Donation.id.desc())
-    )
-    if q:
-        query = query.where(donation_search(q))
-    page = page_number()
-    total = query.count()
-    rows = list(query.paginate(page, PAGE_SIZE))
-    standing_reversed = Reversal.select(Reversal.donation).where(
-        Reversal.donation.in_([d.id for d in rows])
-    )
-    reversed_ids = {row.donation_id for row in standing_reversed}
+    q = request.args.get("q", "").strip()[: queries.MAX_SEARCH]
+    listing, reversed_ids = queries.donations_page(page_number(request.args), search=q)
     return render_page(
-        "market/donations.html",
-        block="rows",
-        rows=rows,
-        reversed_ids=reversed_ids,
-        q=q,
-        page=page,
-        pages=pages_for(total),
-        total=total,
+        "market/donations.html", block="rows", listing=listing, reversed_ids=reversed_ids, q=q
     )
 
 
@@ -203,46 +148,38 @@ def create_donation():
         return render_page("market/donation_form.html", form=form, enterprises=enterprise_names())
     if form.validate_on_submit():
         lines = goods_lines(form.lines, references)
-        if not lines and not form.money.data:
-            form.form_errors.append(_("Add at least one line of goods or an amount of money."))
+        try:
+            if not lines and not form.money.data:
+                raise MarketError("empty_donation")
+            donation = market.record_donation(
+                form.donor_kind.data,
+                form.donor_name.data,
+                form.donated_on.data,
+                lines=lines,
+                money=form.money.data or 0,
+                named=form.named.data,
+                note=form.note.data or "",
+                contact=form.contact.data or "",
+                consent=form.donor_kind.data == "person" and form.consent.data,
+                actor=acting_user(),
+            )
+        except MarketError as exc:
+            MESSAGES.add(form, exc)
         else:
-            try:
-                donation = market.record_donation(
-                    form.donor_kind.data,
-                    form.donor_name.data,
-                    form.donated_on.data,
-                    lines=lines,
-                    money=form.money.data or 0,
-                    named=form.named.data,
-                    note=form.note.data or "",
-                    contact=form.contact.data or "",
-                    consent=form.donor_kind.data == "person" and form.consent.data,
-                    actor=acting_user(),
-                )
-            except MarketError as exc:
-                errors = getattr(form, exc.field).errors if exc.field else form.form_errors
-                errors.append(refusal_text(exc))
-            else:
-                flash(
-                    _(
-                        "Donation recorded with receipt number %(number)s.",
-                        number=donation.receipt_no,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("market.donation", donation_id=donation.id))
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "market/donation_form.html", form=form, enterprises=enterprise_names(), status=status
-    )
+            flash(
+                _("Donation recorded with receipt number %(number)s.", number=donation.receipt_no),
+                "success",
+            )
+            return redirect(url_for("market.donation", donation_id=donation.id))
+    context = dict(form=form, enterprises=enterprise_names())
+    if form.is_submitted():
+        return refused("market/donation_form.html", **context)
+    return render_page("market/donation_form.html", **context)
 
 
 def get_donation(donation_id):
-    """The donation with its donor, or 404."""
-    donation = (
-        Donation.select(Donation, Donor).join(Donor).where(Donation.id == donation_id).first()
-    )
-    return donation or abort(404)
+    """The donation with its donor and the account that recorded it, or 404."""
+    return queries.document(Donation, donation_id) or abort(404)
 
 
 @bp.route("/donations/<int:donation_id>")
@@ -254,7 +191,7 @@ def donation(donation_id):
         "market/donation.html",
         donation=donation,
         lines=donation_lines(donation),
-        reversal=reversal_of(donation),
+        reversal=queries.reversal_of(donation=donation.id),
     )
 
 
@@ -267,7 +204,7 @@ def certificate(donation_id):
         "market/certificate.html",
         donation=donation,
         lines=donation_lines(donation),
-        reversal=reversal_of(donation),
+        reversal=queries.reversal_of(donation=donation.id),
         capitals=capital_amount(donation.total_value),
     )
 
@@ -276,18 +213,9 @@ def certificate(donation_id):
 @staff_required
 def donors():
     """Donors by cumulative value, with their honour level."""
-    q = request.args.get("q", "").strip()[:50]
-    page = page_number()
-    rows, total = donor_summaries(q, page, PAGE_SIZE)
-    return render_page(
-        "market/donors.html",
-        block="rows",
-        rows=rows,
-        q=q,
-        page=page,
-        pages=pages_for(total),
-        total=total,
-    )
+    q = request.args.get("q", "").strip()[: queries.MAX_SEARCH]
+    listing = queries.donors_page(page_number(request.args), search=q)
+    return render_page("market/donors.html", block="rows", listing=listing, q=q)
 
 
 @bp.route("/donors/<int:donor_id>")

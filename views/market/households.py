@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from peewee import JOIN
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from db import market
 from db.accounts import PRIVACY_NOTICE_VERSION
+from db.market import queries
 from db.market.households import (
     MAX_HOUSEHOLD_SIZE,
     REVERSIBLE_POINTS,
@@ -29,31 +29,19 @@ from db.market.households import (
 )
 from db.market.labels import HOUSEHOLD_CATEGORY_NAMES, STATUS_NAMES
 from db.market.ledger import MarketError, points_balance, points_balances
-from db.market.models import (
-    HOUSEHOLD_CATEGORIES,
-    HOUSEHOLD_STATUSES,
-    Household,
-    PointsEntry,
-    Redemption,
-    Reversal,
-)
+from db.market.models import HOUSEHOLD_CATEGORIES, HOUSEHOLD_STATUSES, Household
 from db.market.periods import current_period, local_today
 from db.market.redemption import visits_in
 from db.market.rules import DEFAULTS, allowance_table, monthly_allowance, rules, save_rules
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.auth import MobileField, mobile_number
+from views.forms import refused
 from views.i18n import date_filter
 from views.market import bp
-from views.market.common import (
-    HONOUR_NAMES,
-    PAGE_SIZE,
-    acting_user,
-    page_number,
-    pages_for,
-    refusal_text,
-)
-from views.pages import ButtonForm, render_page
+from views.market.common import HONOUR_NAMES, MESSAGES, acting_user
+from views.pages import ButtonForm, is_fragment_request, render_page
+from views.params import page_number
 
 
 class HouseholdForm(FlaskForm):
@@ -145,47 +133,40 @@ def get_household(household_id):
     return Household.get_or_none(Household.id == household_id) or abort(404)
 
 
+def list_context(rows):
+    """What a households table shows beside the rows themselves."""
+    today = local_today()
+    return dict(
+        balances=points_balances([h.id for h in rows]),
+        today=today,
+        review_by=today + timedelta(days=REVIEW_SOON_DAYS),
+        mask_mobile=mask_mobile,
+    )
+
+
 @bp.route("/households")
 @staff_required
 def households():
-    """Households with their card, category, status, balance and next review."""
-    q = request.args.get("q", "").strip()[:50]
+    """Households with their card, category, status, balance and next review; those due for
+    review have a button to record the review in their row."""
+    q = request.args.get("q", "").strip()[: queries.MAX_SEARCH]
     status = request.args.get("status", "")
     category = request.args.get("category", "")
     due = request.args.get("due") == "1"
-    query = Household.select().order_by(Household.card_no)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            Household.card_no**like | Household.head_name**like | Household.mobile**like
-        )
-    if status in HOUSEHOLD_STATUSES:
-        query = query.where(Household.status == status)
-    if category in HOUSEHOLD_CATEGORIES:
-        query = query.where(Household.category == category)
-    if due:
-        soon = local_today() + timedelta(days=REVIEW_SOON_DAYS)
-        query = query.where((Household.status != "closed") & (Household.next_review <= soon))
-        query = query.order_by(Household.next_review, Household.card_no)
-    page = page_number()
-    total = query.count()
-    rows = list(query.paginate(page, PAGE_SIZE))
+    listing = queries.households_page(
+        page_number(request.args), search=q, status=status, category=category, due=due
+    )
     return render_page(
         "market/households.html",
         block="rows",
-        rows=rows,
-        balances=points_balances([h.id for h in rows]),
+        listing=listing,
         q=q,
         status_filter=status,
         category=category,
         due=due,
-        today=local_today(),
-        page=page,
-        pages=pages_for(total),
-        total=total,
         statuses=HOUSEHOLD_STATUSES,
         categories=HOUSEHOLD_CATEGORIES,
-        mask_mobile=mask_mobile,
+        **list_context(listing.rows),
     )
 
 
@@ -213,15 +194,16 @@ def create_household():
         try:
             household = market.register_household(actor=acting_user(), **_household_fields(form))
         except MarketError as exc:
-            getattr(form, exc.field or "head_name").errors.append(refusal_text(exc))
+            MESSAGES.add(form, exc)
         else:
             flash(
                 _("Household registered with love card %(card)s.", card=household.card_no),
                 "success",
             )
             return redirect(url_for("market.household", household_id=household.id))
-    status = 422 if form.is_submitted() else 200
-    return render_page("market/household_form.html", form=form, household=None, status=status)
+    if form.is_submitted():
+        return refused("market/household_form.html", form=form, household=None)
+    return render_page("market/household_form.html", form=form, household=None)
 
 
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
@@ -234,12 +216,13 @@ def edit_household(household_id):
         try:
             market.update_household(household, actor=acting_user(), **_household_fields(form))
         except MarketError as exc:
-            getattr(form, exc.field or "head_name").errors.append(refusal_text(exc))
+            MESSAGES.add(form, exc)
         else:
             flash(_("Household %(card)s saved.", card=household.card_no), "success")
             return redirect(url_for("market.household", household_id=household.id))
-    status = 422 if form.is_submitted() else 200
-    return render_page("market/household_form.html", form=form, household=household, status=status)
+    if form.is_submitted():
+        return refused("market/household_form.html", form=form, household=household)
+    return render_page("market/household_form.html", form=form, household=household)
 
 
 @bp.route("/households/<int:household_id>")
@@ -247,15 +230,7 @@ def edit_household(household_id):
 def household(household_id):
     """A household: details, balance, monthly allowance, points history and redemptions."""
     household = get_household(household_id)
-    entries = list(household.points_entries.order_by(PointsEntry.id.desc()).limit(PAGE_SIZE))
-    # One query: each redemption with the id of its reversal, if any.
-    redemptions = list(
-        household.redemptions.select(Redemption, Reversal.id.alias("reversal_id"))
-        .join(Reversal, JOIN.LEFT_OUTER, on=(Reversal.redemption == Redemption.id))
-        .order_by(Redemption.created_at.desc())
-        .limit(20)
-        .objects()
-    )
+    entries, redemptions = queries.household_history(household)
     reversed_ids = {r.id for r in redemptions if r.reversal_id}
     # A reversal is newer than the entry it reverses, so for every entry shown its reversal
     # is among the entries shown too: no query needed.
@@ -287,10 +262,22 @@ def card(household_id):
 @bp.route("/households/<int:household_id>/review", methods=["POST"])
 @staff_required
 def review(household_id):
-    """Eligibility confirmed today: the next review moves a year on."""
+    """Eligibility confirmed today: the next review moves a year on.
+
+    From the households list (htmx, the row's button) the answer is the row itself, now with
+    its next review; from the household's page, that page again with the outcome."""
     household = get_household(household_id)
     if ButtonForm().validate_on_submit():
         next_review = market.mark_reviewed(household, actor=acting_user())
+        if is_fragment_request():
+            household = get_household(household_id)
+            return render_page(
+                "market/households.html",
+                block="household_row",
+                household=household,
+                reviewed=True,
+                **list_context([household]),
+            )
         flash(
             _(
                 "Review recorded. The next review is due on %(date)s.",
@@ -314,18 +301,19 @@ def allowance():
         try:
             outcome = market.issue_allowance(actor=acting_user())
         except MarketError as exc:
-            form.form_errors.append(refusal_text(exc))
+            MESSAGES.add(form, exc)
     month, plan = allowance_plan()
-    return render_page(
-        "market/allowance.html",
+    context = dict(
         form=form,
         outcome=outcome,
         month=month,
         plan=plan,
         due=[row for row in plan if not row["credited"]],
         values=rules(),
-        status=422 if form.form_errors else 200,
     )
+    if form.form_errors:
+        return refused("market/allowance.html", **context)
+    return render_page("market/allowance.html", **context)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -349,14 +337,13 @@ def settings():
             "success",
         )
         return redirect(url_for("market.settings"))
-    status = 422 if form.is_submitted() else 200
-    fields = {key: getattr(form, key.replace(".", "__")) for key in DEFAULTS}
-    return render_page(
-        "market/settings.html",
+    context = dict(
         form=form,
-        fields=fields,
+        fields={key: getattr(form, key.replace(".", "__")) for key in DEFAULTS},
         table=allowance_table(values),
         categories=HOUSEHOLD_CATEGORIES,
         honour_levels=list(HONOUR_NAMES),
-        status=status,
     )
+    if form.is_submitted():
+        return refused("market/settings.html", **context)
+    return render_page("market/settings.html", **context)
