@@ -40,6 +40,28 @@ def public_events(kind=None, q="", past=False, now=None):
     return query
 
 
+def staff_events(status="", q=""):
+    """Every event for staff, newest first, by status and by text in the title or venue."""
+    query = Event.select().order_by(Event.starts_at.desc(), Event.id.desc())
+    if status:
+        query = query.where(Event.status == status)
+    if q:
+        like = f"%{q}%"
+        query = query.where(Event.title**like | Event.venue**like)
+    return query
+
+
+def partner_names(limit=200):
+    """The partner enterprises' names, for the registration form's suggestions (a query,
+    read only where the form shows them)."""
+    return (
+        Enterprise.select(Enterprise.name)
+        .where(Enterprise.is_partner)
+        .order_by(Enterprise.name)
+        .limit(limit)
+    )
+
+
 def open_events(limit, now=None):
     """Events open for registration now, soonest first."""
     now = now or utcnow()

@@ -8,6 +8,7 @@ from peewee import JOIN, fn
 
 from db.accounts import Enterprise, User
 from db.base import utcnow
+from db.pagination import paginate
 from db.training.models import (
     Application,
     ApplicationAnswer,
@@ -155,6 +156,11 @@ def all_courses():
     return [(c, course_timings[c.id], figures[c.id]) for c in courses]
 
 
+def course_choices():
+    """Every course for a staff filter (the review queue's), newest first."""
+    return list(Course.select().order_by(Course.created_at.desc(), Course.id.desc()))
+
+
 def live_application(course_id, user_id):
     """The person's live application for the course, if any."""
     return Application.get_or_none(
@@ -195,23 +201,8 @@ def _awaiting_review(now):
     return (Application.status == PENDING) & ~fn.EXISTS(begun)
 
 
-@dataclass
-class ReviewPage:
-    """One page of the review queue: its rows, the true total, and where it is."""
-
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self):
-        """How many pages the queue has (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-
 def review_queue(course_id=None, search="", page=1, per_page=REVIEW_PAGE_SIZE, now=None):
-    """Applications awaiting review, oldest first, one page at a time (a ReviewPage).
+    """Applications awaiting review, oldest first, one page at a time (a db.pagination.Page).
 
     `search` finds the applicant's name or mobile number or the enterprise's name. Courses
     that have started are left out: nobody is admitted to them any more.
@@ -236,11 +227,7 @@ def review_queue(course_id=None, search="", page=1, per_page=REVIEW_PAGE_SIZE, n
             | User.mobile.contains(search)
             | Enterprise.name.contains(search)
         )
-    total = query.count()
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    rows = list(query.order_by(Application.created_at, Application.id).paginate(page, per_page))
-    return ReviewPage(rows=rows, total=total, page=page, per_page=per_page)
+    return paginate(query.order_by(Application.created_at, Application.id), page, per_page)
 
 
 def pending_count(course_id=None, now=None):

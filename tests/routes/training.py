@@ -110,10 +110,11 @@ ROUTES = [
         STAFF_ONLY,
         url=manage_url("/attendance"),
     ),
+    # Without htmx the cell's URL leads to the grid.
     Route(
         "/manage/sessions/<int:session_id>/attendance/<int:application_id>",
         "GET",
-        STAFF_ONLY,
+        STAFF_REDIRECT,
         url=lambda ctx: f"/manage/sessions/{ctx.session.id}/attendance/{ctx.application.id}",
     ),
     # The session is next week: marking is refused and the grid says why.

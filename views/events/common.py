@@ -1,6 +1,6 @@
 """What the events views share: labels, error messages, loading events, reading forms."""
 
-from flask import abort, request
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,8 +8,8 @@ from db.events import Event, Registration
 from db.events.labels import STATUS_NAMES
 from views.events import bp
 from views.events.forms import KIND_NAMES
-from views.forms import ErrorMessages
-from views.params import parse_int
+from views.forms import ErrorMessages, refused
+from views.pages import render_page
 
 STATUS_BADGES = {
     "pending": "pending",
@@ -110,6 +110,14 @@ def register_labels(state):
     )
 
 
+def form_page(template, submitted, block=None, **context):
+    """A page holding a form: refused (422, with its errors) when it was `submitted` and is
+    shown again, else the ordinary page."""
+    if submitted:
+        return refused(template, block=block, **context)
+    return render_page(template, block=block, **context)
+
+
 def viewer_is_staff():
     """True for a signed-in staff member or administrator."""
     return current_user.is_authenticated and current_user.is_staff
@@ -129,12 +137,6 @@ def registration_or_404(registration_id):
     if registration is None:
         abort(404)
     return registration
-
-
-def page_number():
-    """The `page` query parameter, 1 for anything unusable."""
-    value = request.args.get("page", "1")
-    return parse_int(value, default=1, minimum=1, maximum=99_999)
 
 
 def person_from(form):

@@ -8,10 +8,10 @@ from db.events import EventError, Registration, queries, registrations
 from db.events.models import SEATING
 from views.access import staff_required
 from views.events import bp
-from views.events.common import STATUS_NAMES, event_or_404
+from views.events.common import STATUS_NAMES, event_or_404, form_page
 from views.events.forms import ScanForm
 from views.i18n import time_filter
-from views.pages import ButtonForm, is_fragment_request, render_page
+from views.pages import ButtonForm, is_fragment_request
 
 RESULTS_LIMIT = 20
 RECENT_LIMIT = 8
@@ -78,8 +78,9 @@ def door(event_id):
             return redirect(url_for("events.door", event_id=event.id), code=303)
         form = ScanForm(formdata=None)
     q = request.args.get("q", "").strip()[:50]
-    response = render_page(
+    response = form_page(
         "events/door.html",
+        outcome is not None and outcome not in SUCCESS,  # a refused scan answers 422
         block="scan" if request.method == "POST" else "results",
         event=event,
         form=form,
@@ -91,7 +92,6 @@ def door(event_id):
         positions=SEATING.waiting_positions(event.id),
         figures=queries.counts(event),
         button_form=ButtonForm(),
-        status=200 if outcome is None or outcome in SUCCESS else 422,
     )
     if request.method == "POST":
         response.headers["HX-Trigger"] = "counts-changed"

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from db.events import STATUSES, EventError, manage, queries, registrations
-from db.events.models import EVENT_STATUSES, SEATING, Event, Registration
+from db.events.models import EVENT_STATUSES, SEATING, Registration
+from db.pagination import paginate
 from views.access import staff_required
 from views.events import bp
 from views.events.common import (
@@ -16,11 +17,12 @@ from views.events.common import (
     add_error,
     error_text,
     event_or_404,
-    page_number,
+    form_page,
     registration_or_404,
 )
 from views.events.forms import EventForm, ReasonForm, WalkInForm, answers_from, with_questions
 from views.pages import ButtonForm, is_fragment_request, render_page, safe_next
+from views.params import page_number
 
 EVENTS_PAGE_SIZE = 50
 ROWS_PAGE_SIZE = 50  # registrations in one response (heavy rows: 100 made 180 KB pages)
@@ -33,22 +35,14 @@ def manage_index():
     status = request.args.get("status", "")
     status = status if status in EVENT_STATUSES else ""
     q = request.args.get("q", "").strip()[:50]
-    query = Event.select().order_by(Event.starts_at.desc(), Event.id.desc())
-    if status:
-        query = query.where(Event.status == status)
-    if q:
-        query = query.where(Event.title ** f"%{q}%" | Event.venue ** f"%{q}%")
-    page = page_number()
-    total = query.count()
-    events = list(query.paginate(page, EVENTS_PAGE_SIZE))
+    listing = paginate(
+        queries.staff_events(status=status, q=q), page_number(request.args), EVENTS_PAGE_SIZE
+    )
     return render_page(
         "events/manage_index.html",
         block="results",
-        events=events,
-        figures=queries.counts_for([event.id for event in events]),
-        total=total,
-        page=page,
-        pages=max(1, -(-total // EVENTS_PAGE_SIZE)),
+        listing=listing,
+        figures=queries.counts_for([event.id for event in listing.rows]),
         status_filter=status,
         statuses=EVENT_STATUSES,
         q=q,
@@ -70,9 +64,8 @@ def create():
         else:
             flash(_("Draft saved. Check it, then publish it to open registration."), "success")
             return redirect(url_for("events.manage_event", event_id=event.id), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
-        "events/event_form.html", form=form, event=None, questions_locked=False, status=status
+    return form_page(
+        "events/event_form.html", form.is_submitted(), form=form, event=None, questions_locked=False
     )
 
 
@@ -115,14 +108,13 @@ def edit(event_id):
                     "success",
                 )
             return redirect(url_for("events.manage_event", event_id=event.id), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
+    return form_page(
         "events/event_form.html",
+        form.is_submitted(),
         form=form,
         event=event,
         questions_locked=locked,
         locked_questions=queries.questions_of(event) if locked else [],
-        status=status,
     )
 
 
@@ -166,13 +158,12 @@ def cancel_event(event_id):
         else:
             flash(_("Event cancelled; %(count)s people were told.", count=told), "success")
             return redirect(url_for("events.manage_event", event_id=event.id), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
+    return form_page(
         "events/cancel_event.html",
+        form.is_submitted(),
         event=event,
         form=form,
         figures=queries.counts(event),
-        status=status,
     )
 
 
@@ -189,24 +180,23 @@ def manage_event(event_id):
     """An event's registrations: search as you type, filter, scroll for more (50 a time)."""
     event = event_or_404(event_id)
     q, status = _filters()
-    page = page_number()
-    query = queries.search_registrations(event, q=q, status=status)
-    offset = (page - 1) * ROWS_PAGE_SIZE
-    rows = list(query.offset(offset).limit(ROWS_PAGE_SIZE + 1))
-    has_more = len(rows) > ROWS_PAGE_SIZE
-    rows = rows[:ROWS_PAGE_SIZE]
+    asked = page_number(request.args)
+    listing = paginate(
+        queries.search_registrations(event, q=q, status=status), asked, ROWS_PAGE_SIZE
+    )
     # Page 1 answers the search box (count and table); later pages, fetched by htmx, only
-    # add rows. Without htmx a later page is a whole page, count included.
-    block = "results" if page == 1 else "rows"
-    counted = page == 1 or not is_fragment_request()
+    # add rows (none when the list shrank meanwhile: the rows shown already are not repeated).
+    # Without htmx a later page is a whole page, count included.
+    block = "results" if asked == 1 else "rows"
+    rows = listing.rows if listing.page == asked or block == "results" else []
     return render_page(
         "events/manage_event.html",
         block=block,
         event=event,
         rows=rows,
-        total=query.count() if counted else None,
-        has_more=has_more,
-        page=page,
+        total=listing.total,
+        has_more=listing.has_next and listing.page == asked,
+        page=asked,
         q=q,
         status_filter=status,
         statuses=STATUSES,
@@ -242,8 +232,9 @@ def _row_response(registration, error=None):
             if screen == "door"
             else ("events/manage_event.html", "row")
         )
-        response = render_page(
+        response = form_page(
             template,
+            bool(error),
             block=block,
             event=registration.event,
             row=registration,
@@ -253,7 +244,6 @@ def _row_response(registration, error=None):
             row_error=error,
             reason_form=ReasonForm(),
             button_form=ButtonForm(),
-            status=422 if error else 200,
         )
         response.headers["HX-Trigger"] = "counts-changed"
         return response
@@ -388,11 +378,10 @@ def walk_in(event_id):
                     "info",
                 )
             return redirect(url_for("events.door", event_id=event.id), code=303)
-    status = 422 if form.is_submitted() else 200
-    return render_page(
+    return form_page(
         "events/walk_in.html",
+        form.is_submitted(),
         event=event,
         form=form,
         figures=queries.counts(event),
-        status=status,
     )

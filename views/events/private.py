@@ -12,7 +12,7 @@ from db.events import EventError, Registration, queries, registrations
 from db.events.models import SEATING
 from views.calendar import CalendarEntry, ics_response
 from views.events import bp
-from views.events.common import add_error, error_text, person_from
+from views.events.common import add_error, error_text, form_page, person_from
 from views.events.forms import AccountDetailsForm, GuestDetailsForm, answers_from, with_questions
 from views.pages import ButtonForm, render_page
 
@@ -50,10 +50,11 @@ def _stored_answers(registration):
 
 
 def _page(registration, form, questions, answers, status=200):
-    """Render the private page."""
+    """Render the private page (refused corrections: status 422)."""
     event = registration.event
-    return render_page(
+    return form_page(
         "events/registration.html",
+        status == 422,
         registration=registration,
         event=event,
         questions=questions,
@@ -64,7 +65,6 @@ def _page(registration, form, questions, answers, status=200):
         can_change=registrations.can_change(registration),
         can_cancel=registrations.can_cancel(registration),
         notices=notices.for_link(registration.private_path),
-        status=status,
     )
 
 

@@ -5,11 +5,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise
+from db.accounts import PRIVACY_NOTICE_VERSION
 from db.base import utcnow
 from db.events import KINDS, EventError, queries, registrations
+from db.pagination import paginate
 from views.events import bp
-from views.events.common import add_error, event_or_404, page_number, person_from
+from views.events.common import add_error, event_or_404, form_page, person_from
 from views.events.forms import (
     AccountConsentForm,
     AccountRegistrationForm,
@@ -18,6 +19,7 @@ from views.events.forms import (
     with_questions,
 )
 from views.pages import is_fragment_request, render_page
+from views.params import page_number
 
 PAGE_SIZE = 20
 
@@ -27,18 +29,14 @@ def _listing(past):
     kind = request.args.get("kind", "")
     kind = kind if kind in KINDS else ""
     q = request.args.get("q", "").strip()[:50]
-    query = queries.public_events(kind=kind, q=q, past=past)
-    page = page_number()
-    total = query.count()
-    events = list(query.paginate(page, PAGE_SIZE))
+    listing = paginate(
+        queries.public_events(kind=kind, q=q, past=past), page_number(request.args), PAGE_SIZE
+    )
     return render_page(
         "events/index.html",
         block="results",
-        events=events,
-        figures=queries.counts_for([event.id for event in events]),
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        listing=listing,
+        figures=queries.counts_for([event.id for event in listing.rows]),
         kind=kind,
         kinds=KINDS,
         q=q,
@@ -116,29 +114,23 @@ def register(event_id):
     questions = queries.questions_of(event)
     form = _registration_form(questions)
     account = registers_with_account()
-    status = 200
-    if form.is_submitted():
-        status = 422
-        if form.validate():
-            try:
-                registration, created = _submit(event, form, account)
-            except EventError as exc:
-                add_error(form, exc)
-            else:
-                if not created:
-                    flash(_("You are already registered: here is your registration."), "info")
-                return redirect(registration.private_path, code=303)
-    partners = (
-        Enterprise.select(Enterprise.name).where(Enterprise.is_partner).order_by(Enterprise.name)
-    )
-    return render_page(
+    if form.is_submitted() and form.validate():
+        try:
+            registration, created = _submit(event, form, account)
+        except EventError as exc:
+            add_error(form, exc)
+        else:
+            if not created:
+                flash(_("You are already registered: here is your registration."), "info")
+            return redirect(registration.private_path, code=303)
+    return form_page(
         "events/register.html",
+        form.is_submitted(),
         event=event,
         form=form,
         account=account,
         state=event.registration_state(),
-        partners=partners.limit(200),
-        status=status,
+        partners=queries.partner_names(),
     )
 
 

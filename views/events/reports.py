@@ -1,6 +1,7 @@
 """Staff reports of an event: CSV and XLSX exports, the printable sign-in sheet, and the
 attendance figures of past events."""
 
+from flask import request
 from flask_babel import gettext as _
 
 from db.events import queries
@@ -9,9 +10,10 @@ from db.validators import mask_mobile
 from views.access import staff_required
 from views.calendar import utc_to_local
 from views.events import bp
-from views.events.common import SOURCE_NAMES, STATUS_NAMES, event_or_404, page_number
+from views.events.common import SOURCE_NAMES, STATUS_NAMES, event_or_404
 from views.exports import csv_response, xlsx_response
 from views.pages import render_page
+from views.params import page_number
 
 EVENTS_PAGE_SIZE = 50
 BLANK_SIGN_IN_ROWS = 8
@@ -102,7 +104,7 @@ def sign_in_sheet(event_id):
 @staff_required
 def attendance():
     """Attendance and no-shows of past events, per event and per enterprise."""
-    page = page_number()
+    page = page_number(request.args)
     rows = queries.attendance_by_event(EVENTS_PAGE_SIZE + 1, offset=(page - 1) * EVENTS_PAGE_SIZE)
     return render_page(
         "events/attendance.html",

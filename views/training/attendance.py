@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from db.base import utcnow
+from db.pagination import paginate_list
 from db.training import TrainingError, queries
 from db.training import attendance as attendance_db
 from db.training.models import Application, Attendance
@@ -11,7 +12,7 @@ from views.access import staff_required
 from views.pages import is_fragment_request, render_page
 from views.params import page_number
 from views.training import bp
-from views.training.common import course_or_404, error_text, session_or_404
+from views.training.common import course_or_404, error_text, form_page, session_or_404
 from views.training.mine import external_url
 
 GRID_PAGE_SIZE = 50  # people a page (a row holds a cell per session)
@@ -34,13 +35,12 @@ def _grid_page(course, page=1, asking=None, note_error=None, note="", status=200
     if asking is not None:
         index = next((i for i, row in enumerate(rows) if row.id == asking[1]), 0)
         page = index // GRID_PAGE_SIZE + 1
-    return render_page(
+    return form_page(
         "training/attendance.html",
+        status == 422,
         course=course,
         sessions=queries.sessions_of(course),
-        rows=rows[(page - 1) * GRID_PAGE_SIZE : page * GRID_PAGE_SIZE],
-        page=page,
-        pages=max(1, -(-len(rows) // GRID_PAGE_SIZE)),
+        listing=paginate_list(rows, page, GRID_PAGE_SIZE),
         marks=queries.attendance_marks(course.id),
         counts=queries.attendance_counts(course.id),
         sessions_total=queries.timing(course).count,
@@ -48,7 +48,6 @@ def _grid_page(course, page=1, asking=None, note_error=None, note="", status=200
         note_error=note_error,
         note=note,
         now=utcnow(),
-        status=status,
     )
 
 
@@ -59,8 +58,9 @@ def _cell(course_session, application, note_error=None, note="", status=200):
         Attendance.session == course_session.id, Attendance.application == application.id
     )
     marks = {(course_session.id, application.id): mark} if mark else {}
-    return render_page(
+    return form_page(
         "training/attendance.html",
+        status == 422,
         block="cell_update",
         course=course,
         course_session=course_session,
@@ -72,7 +72,6 @@ def _cell(course_session, application, note_error=None, note="", status=200):
         asking_note=(course_session.id, application.id) if note_error is not None else None,
         note=note,
         now=utcnow(),
-        status=status,
     )
 
 
@@ -89,6 +88,8 @@ def mark(session_id, application_id):
     if application is None:
         abort(404)
     if request.method == "GET":
+        if not is_fragment_request():  # the cell alone is for htmx (a "Cancel"); else the grid
+            return redirect(url_for("training.attendance", course_id=course_session.course_id))
         return _cell(course_session, application)
     present = request.form.get("present") == "1"
     note = request.form.get("note", "")[:400]

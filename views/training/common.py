@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from db.training import Application, Course, CourseSession
 from db.training.labels import METHOD_NAMES, STATUS_NAMES
-from views.forms import ErrorMessages
+from views.forms import ErrorMessages, refused
+from views.pages import render_page
 from views.params import int_list
 from views.training import bp
 
@@ -111,6 +112,14 @@ def training_labels():
         course_application_states=APPLICATION_STATES,
         attendance_method_names=METHOD_NAMES,
     )
+
+
+def form_page(template, submitted, block=None, **context):
+    """A page holding a form: refused (422, with its errors) when it was `submitted` and is
+    shown again, else the ordinary page."""
+    if submitted:
+        return refused(template, block=block, **context)
+    return render_page(template, block=block, **context)
 
 
 def viewer_is_staff():

@@ -6,7 +6,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from db.training import SEATING, TrainingError, applications, courses, queries
-from db.training.models import Course
 from views.access import staff_required
 from views.pages import ButtonForm, htmx_redirect, is_fragment_request, render_page
 from views.params import page_number, parse_int
@@ -15,6 +14,7 @@ from views.training.common import (
     add_error,
     course_or_404,
     error_text,
+    form_page,
     ids_from,
     session_or_404,
 )
@@ -45,14 +45,14 @@ def create_course():
         else:
             flash(_("Course created. Now add its sessions."), "success")
             return redirect(url_for("training.edit_course", course_id=course.id) + "#sessions")
-    status = 422 if form.is_submitted() else 200
-    return render_page("training/course_form.html", form=form, course=None, status=status)
+    return form_page("training/course_form.html", form.is_submitted(), form=form, course=None)
 
 
 def _sessions_page(course, form, session_form=None, editing=None, edit_form=None, status=200):
-    """The course edit page, or only its sessions block for htmx."""
-    return render_page(
+    """The course edit page, or only its sessions block for htmx (refused: status 422)."""
+    return form_page(
         "training/course_form.html",
+        status == 422,
         block="sessions",
         course=course,
         form=form,
@@ -61,7 +61,6 @@ def _sessions_page(course, form, session_form=None, editing=None, edit_form=None
         session_form=session_form or SessionForm(prefix="new"),
         editing=editing,
         edit_form=edit_form,
-        status=status,
     )
 
 
@@ -176,10 +175,11 @@ def delete_session(session_id):
 
 
 def _roster_page(course, reason_form, status=200):
-    """The course overview with its roster."""
+    """The course overview with its roster (refused decisions: status 422)."""
     course_timing = queries.timing(course)
-    return render_page(
+    return form_page(
         "training/manage_course.html",
+        status == 422,
         course=course,
         timing=course_timing,
         figures=queries.seat_figures([course.id])[course.id],
@@ -188,7 +188,6 @@ def _roster_page(course, reason_form, status=200):
         counts=queries.attendance_counts(course.id),
         sessions_total=course_timing.count,
         reason_form=reason_form,
-        status=status,
     )
 
 
@@ -223,22 +222,23 @@ def close_out(course_id):
 
 
 def _review_page(course_id, reason_form, status=200):
-    """The review queue (a page of it), optionally for one course or a search."""
+    """The review queue (a page of it), optionally for one course or a search (refused
+    decisions: status 422)."""
     search = request.values.get("q", "").strip()[: queries.MAX_SEARCH]
     queue = queries.review_queue(course_id, search=search, page=page_number(request.values))
     rows = queue.rows
-    return render_page(
+    return form_page(
         "training/review.html",
+        status == 422,
         block="queue",
         queue=queue,
         rows=rows,
         q=search,
         course_id=course_id,
-        courses=list(Course.select().order_by(Course.created_at.desc())),
+        courses=queries.course_choices(),
         earlier=queries.earlier_courses([a.user_id for a in rows]),
         answers=queries.answers_for(a.id for a in rows),
         reason_form=reason_form,
-        status=status,
     )
 
 

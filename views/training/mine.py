@@ -13,7 +13,7 @@ from views.access import role_required
 from views.calendar import CalendarEntry, ics_response
 from views.pages import ButtonForm, render_page
 from views.training import bp
-from views.training.common import add_error, error_text, own_application_or_404
+from views.training.common import add_error, error_text, form_page, own_application_or_404
 from views.training.forms import SignInForm
 
 
@@ -120,13 +120,12 @@ def sign_in():
             add_error(form, exc)
         else:
             done = dict(session=mark.session, created=created)
-    status = 422 if form.is_submitted() and done is None else 200
-    return render_page(
+    return form_page(
         "training/sign_in.html",
+        form.is_submitted() and done is None,
         form=form,
         done=done,
         open_sessions=open_sessions_for(current_user),
-        status=status,
     )
 
 

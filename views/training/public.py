@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from db.pagination import paginate_list
 from db.training import TrainingError, applications, queries
 from db.training.completion import certificate_by_number
 from db.validators import mask_name
@@ -12,7 +13,7 @@ from views.access import kiosk_allowed, role_required
 from views.pages import render_page
 from views.params import page_number
 from views.training import bp
-from views.training.common import add_error, course_or_404
+from views.training.common import add_error, course_or_404, form_page
 from views.training.forms import apply_form_for
 
 COURSES_PAGE_SIZE = 24
@@ -22,16 +23,8 @@ COURSES_PAGE_SIZE = 24
 def index():
     """Courses taking applications now, with seats left, institution, dates and hours
     (COURSES_PAGE_SIZE a page)."""
-    courses = queries.open_courses()
-    total, page = len(courses), page_number(request.args)
-    return render_page(
-        "training/index.html",
-        courses=courses[(page - 1) * COURSES_PAGE_SIZE : page * COURSES_PAGE_SIZE],
-        total=total,
-        page=page,
-        pages=max(1, -(-total // COURSES_PAGE_SIZE)),
-        seats_left=queries.seats_left,
-    )
+    listing = paginate_list(queries.open_courses(), page_number(request.args), COURSES_PAGE_SIZE)
+    return render_page("training/index.html", listing=listing, seats_left=queries.seats_left)
 
 
 @bp.route("/courses/<int:course_id>")
@@ -87,14 +80,13 @@ def apply(course_id):
                 flash(_("You have already applied for this course."), "info")
                 return redirect(url_for("training.my_course", application_id=application.id))
             return redirect(url_for("training.my_course", application_id=application.id, applied=1))
-    status = 422 if form.is_submitted() else 200
-    return render_page(
+    return form_page(
         "training/apply.html",
+        form.is_submitted(),
         course=course,
         timing=course_timing,
         state=state,
         form=form,
-        status=status,
     )
 
 
