@@ -3,8 +3,20 @@ a query counter, and a live gunicorn server for concurrency and browser tests.
 
 Set TEST_DATABASE=postgresql (and TEST_PG_ADMIN_URL) to run the suite on PostgreSQL; the
 session creates its own database and drops it at the end.
+
+What makes the suite fast without making it weaker (figures in the commit messages):
+- one application per worker session, put back as it was after every test (its config and
+  extension state; a test that adds a route gets a new one), on a fresh database per test;
+- SQLite: a copy of a migrated template file per test; PostgreSQL: one database per worker,
+  emptied before each test by deleting the rows of the tables that hold any and restarting
+  the id sequences that moved (a TRUNCATE of every table cost 0.75 s a test);
+- the `demo_data` fixture: the demo data seeded once per session into a template (a file, or
+  a PostgreSQL template database) that each test asking for it gets a copy of;
+- factory accounts and the test app hash passwords with one PBKDF2 round (TEST_HASH_METHOD;
+  scrypt costs about 0.18 s a login); tests/test_auth.py proves production uses scrypt.
 """
 
+import copy
 import logging
 import os
 import re
@@ -39,6 +51,17 @@ sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite only")
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL only")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://127.0.0.1:5432/postgres")
 TEST_PASSWORD = "correct-horse-1"
+# One PBKDF2 round: the suite's accounts need a hash that checks, not one that resists attack.
+TEST_HASH_METHOD = "pbkdf2:sha256:1"
+# The configuration of the test application (and of the demo seeding).
+APP_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
+}
+# The demo template is seeded again when older than this (its data sits around "now").
+DEMO_TEMPLATE_SECONDS = 600
 OUTPUT = ROOT / "test-output"
 
 
@@ -54,6 +77,62 @@ def _pg_admin(sql):
         conn.close()
 
 
+def _pg_url(name):
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+# Emptying a table by DELETE costs milliseconds; TRUNCATE of all of them (what CASCADE makes
+# of even one: every table points at user) 0.75 s. A table that held VACUUM_FROM rows is
+# vacuumed after the DELETE (later tests do not scan its dead rows); when one holds
+# TRUNCATE_FROM rows (the scale tests), every table is truncated, as the suite used to.
+VACUUM_FROM = 1_000
+TRUNCATE_FROM = 20_000
+# The id sequences of the public schema that handed out a value since they were (re)started,
+# with their tables: serial (deptype a) and identity (deptype i) columns.
+MOVED_SEQUENCES = """
+SELECT t.relname, s.relname FROM pg_sequences q
+JOIN pg_namespace n ON n.nspname = q.schemaname
+JOIN pg_class s ON s.relnamespace = n.oid AND s.relname = q.sequencename
+JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
+ AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE q.schemaname = 'public' AND q.last_value IS NOT NULL
+"""
+
+
+def empty_postgresql_tables():
+    """Bring every table but schema_version to what `TRUNCATE … RESTART IDENTITY` of them all
+    gives (no rows, id sequences restarted), touching only the tables a test wrote: one query
+    finds the tables holding rows, another the sequences that moved. The market ledgers'
+    guards (migrations 0004 and 0008) stand aside under session_replication_role = replica,
+    which also leaves the foreign-key triggers out, so the order of the deletes is free."""
+    tables = [t for t in database.get_tables() if t != "schema_version"]
+    if not tables:
+        return
+    holding = " UNION ALL ".join(
+        f"SELECT '{t}', (SELECT count(*) FROM (SELECT 1 FROM \"{t}\" LIMIT {TRUNCATE_FROM}) s)"
+        for t in tables
+    )
+    rows = {t: n for t, n in database.execute_sql(holding).fetchall() if n}
+    moved = [s for t, s in database.execute_sql(MOVED_SEQUENCES).fetchall() if t in tables]
+    if any(n >= TRUNCATE_FROM for n in rows.values()):
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        database.execute_sql("SET session_replication_role = replica")
+        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        database.execute_sql("SET session_replication_role = DEFAULT")
+        return
+    if not rows and not moved:
+        return
+    with database.atomic():
+        database.execute_sql("SET LOCAL session_replication_role = replica")
+        for table in rows:
+            database.execute_sql(f'DELETE FROM "{table}"')
+        for sequence in moved:
+            database.execute_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+    for table in (t for t, n in rows.items() if n >= VACUUM_FROM):
+        database.execute_sql(f'VACUUM "{table}"')
+
+
 @pytest.fixture(scope="session")
 def database_source(tmp_path_factory, request):
     """A migrated, empty database to start each test from (a file copy or a PG database)."""
@@ -61,7 +140,7 @@ def database_source(tmp_path_factory, request):
     if BACKEND == "postgresql":
         name = f"lianjian_test_{worker_id}_{uuid.uuid4().hex[:8]}"
         _pg_admin(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        url = _pg_url(name)
         init_database(url)
         with database.connection_context():
             migrate.upgrade()
@@ -77,42 +156,196 @@ def database_source(tmp_path_factory, request):
         yield path
 
 
+class DemoTemplate:
+    """The demo data, seeded once (again when older than DEMO_TEMPLATE_SECONDS) and copied
+    into each test that asks for it. SQLite: a seeded copy of the empty template file.
+    PostgreSQL: the rows of the session's database, seeded, kept in the schema demo_template
+    (CREATE and DROP DATABASE wait for checkpoints: seconds on a busy server), and inserted
+    back with the id sequences where the seeding left them."""
+
+    SCHEMA = "demo_template"
+
+    def __init__(self, source, folder):
+        self.source, self.folder = source, folder
+        self.seeded_at, self.serial = None, 0
+
+    def _seed(self):
+        if BACKEND == "postgresql":
+            url = self.source
+            init_database(url)
+            with database.connection_context():
+                empty_postgresql_tables()
+        else:
+            self.serial += 1
+            self.template = self.folder / f"demo{self.serial}.sqlite3"
+            shutil.copy(self.source, self.template)
+            url = f"sqlite:///{self.template}"
+        # As `flask seed-demo` does: in an application context, with the test hash method.
+        application = create_app(dict(APP_CONFIG, DATABASE_URL=url))
+        from db import demo
+
+        with application.app_context(), database.connection_context():
+            demo.seed()
+            if BACKEND == "postgresql":
+                self._keep_postgresql_rows()
+        release_connections()  # SQLite: closing the last connection folds the WAL in
+        self.seeded_at = time.monotonic()
+
+    def _keep_postgresql_rows(self):
+        tables = [
+            t
+            for t in database.get_tables()
+            if t != "schema_version"
+            and database.execute_sql(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
+        ]
+        with database.atomic():
+            database.execute_sql(f'DROP SCHEMA IF EXISTS "{self.SCHEMA}" CASCADE')
+            database.execute_sql(f'CREATE SCHEMA "{self.SCHEMA}"')
+            for table in tables:
+                database.execute_sql(
+                    f'CREATE TABLE "{self.SCHEMA}"."{table}" AS SELECT * FROM "{table}"'
+                )
+        self.tables = tables
+        self.sequences = [
+            (sequence, database.execute_sql(f'SELECT last_value FROM "{sequence}"').fetchone()[0])
+            for _table, sequence in database.execute_sql(MOVED_SEQUENCES).fetchall()
+        ]
+        empty_postgresql_tables()
+
+    def copy(self, tmp_path):
+        """A database of its own for one test, holding the demo data: its URL."""
+        if self.seeded_at is None or time.monotonic() - self.seeded_at > DEMO_TEMPLATE_SECONDS:
+            self._seed()
+        if BACKEND == "postgresql":
+            init_database(self.source)
+            with database.connection_context():
+                empty_postgresql_tables()
+                with database.atomic():
+                    # replica: the ledgers' insert guards and the foreign keys stand aside.
+                    database.execute_sql("SET LOCAL session_replication_role = replica")
+                    for table in self.tables:
+                        database.execute_sql(
+                            f'INSERT INTO "{table}" SELECT * FROM "{self.SCHEMA}"."{table}"'
+                        )
+                    for sequence, value in self.sequences:
+                        database.execute_sql(f"SELECT setval('\"{sequence}\"', {int(value)})")
+            return self.source
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(self.template, path)
+        return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_source, tmp_path_factory):
+    """The session's DemoTemplate (seeded when a test first asks for `demo_data`)."""
+    return DemoTemplate(database_source, tmp_path_factory.mktemp("demo"))
+
+
 @pytest.fixture
-def database_url(database_source, tmp_path):
-    """A fresh database for one test: a copy of the template, or emptied PG tables."""
+def demo_data():
+    """Ask for it and this test's database holds the demo data from the start (a copy of one
+    seeding per session: `database_url` sees this fixture's name). The demo seeding itself is
+    tested on empty databases (tests/test_db.py, tests/test_admin.py)."""
+    from db.demo import DEMO_ACCOUNTS
+
+    return DEMO_ACCOUNTS
+
+
+@pytest.fixture
+def database_url(database_source, tmp_path, request):
+    """A fresh database for one test: a copy of the template, or emptied PG tables; with
+    `demo_data` among the test's fixtures, a copy of the demo data."""
+    if "demo_data" in request.fixturenames:
+        return request.getfixturevalue("demo_template").copy(tmp_path)
     if BACKEND == "postgresql":
         init_database(database_source)
         with database.connection_context():
-            tables = [t for t in database.get_tables() if t != "schema_version"]
-            if tables:
-                quoted = ", ".join(f'"{t}"' for t in tables)
-                # replica: the market ledgers' TRUNCATE guard (migration 0008) stands aside.
-                database.execute_sql("SET session_replication_role = replica")
-                database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
-                database.execute_sql("SET session_replication_role = DEFAULT")
+            empty_postgresql_tables()
         return database_source
     path = tmp_path / "test.sqlite3"
     shutil.copy(database_source, path)
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def app(database_url):
-    """The application on this test's fresh database, CSRF off (see `csrf_app`)."""
-    application = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-        }
+# What a test may add to an application that a config restore cannot take back.
+APP_HOOKS = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "template_context_processors",
+    "url_value_preprocessors",
+    "url_default_functions",
+)
+
+
+def _app_shape(application):
+    """Routes, hooks, handlers and template names of an application, to see a test add one."""
+    return (
+        tuple(sorted(application.view_functions)),
+        tuple(str(rule) for rule in application.url_map.iter_rules()),
+        tuple(sorted(application.blueprints)),
+        tuple(
+            (hook, key, len(functions))
+            for hook in APP_HOOKS
+            for key, functions in getattr(application, hook).items()
+        ),
+        len(application.teardown_appcontext_funcs),
+        repr(application.error_handler_spec),
+        tuple(sorted(application.jinja_env.globals)),
+        tuple(sorted(application.jinja_env.filters)),
+        tuple(sorted(application.jinja_env.tests)),
     )
+
+
+class SharedApp:
+    """One application per worker session: building one (and compiling the templates it
+    renders again) cost about 0.15 s a test. Each test gets it pointed at the test's own
+    database, open to setup methods as a new application is (`@app.route` in a test), and
+    afterwards put back: config and extension state (the demo-mode cache) as built. A test
+    that added a route or a hook leaves it to be dropped: the next test gets a new one."""
+
+    def __init__(self):
+        self.application = None
+
+    def for_test(self, database_url):
+        if self.application is None:
+            self.application = create_app(dict(APP_CONFIG, DATABASE_URL=database_url))
+            self.config = copy.deepcopy(dict(self.application.config))
+            self.extensions = dict(self.application.extensions)
+            self.shape = _app_shape(self.application)
+        else:
+            init_database(database_url)  # as create_app does (the write lock on)
+            self.application.config["DATABASE_URL"] = database_url
+        self.application._got_first_request = False
+        return self.application
+
+    def after_test(self):
+        application = self.application
+        if _app_shape(application) != self.shape:
+            self.application = None
+            return
+        application.config.clear()
+        application.config.update(copy.deepcopy(self.config))
+        application.extensions.clear()
+        application.extensions.update(self.extensions)
+
+
+@pytest.fixture(scope="session")
+def shared_app():
+    return SharedApp()
+
+
+@pytest.fixture
+def app(database_url, shared_app):
+    """The application on this test's fresh database, CSRF off (see `csrf_app`)."""
+    application = shared_app.for_test(database_url)
     # No app context is kept pushed: each request gets its own, as in production (Flask-Babel
     # caches the locale on it). Models need only the connection.
     database.connect(reuse_if_open=True)
     yield application
     if not database.is_closed():
         database.close()
+    shared_app.after_test()
 
 
 @pytest.fixture
@@ -138,10 +371,11 @@ _password_hash = None
 
 
 def fast_password_hash():
-    """One scrypt hash of TEST_PASSWORD, shared by factory accounts (hashing is slow)."""
+    """One hash of TEST_PASSWORD (TEST_HASH_METHOD: cheap to check at every login), shared
+    by the factory accounts."""
     global _password_hash
     if _password_hash is None:
-        _password_hash = generate_password_hash(TEST_PASSWORD, method="scrypt")
+        _password_hash = generate_password_hash(TEST_PASSWORD, method=TEST_HASH_METHOD)
     return _password_hash
 
 
