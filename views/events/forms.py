@@ -12,7 +12,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -30,7 +29,7 @@ from wtforms.validators import (
 
 from db.events import KINDS, MAX_QUESTIONS
 from views.auth import MobileField, mobile_number
-from views.forms import LocalDateTimeField, single_line
+from views.forms import LocalDateTimeField, WholeNumberField, single_line
 
 KIND_NAMES = {
     "forum": _l("Forum"),
@@ -226,7 +225,7 @@ class EventForm(FlaskForm):
         _l("Starts"), [DataRequired(message=_l("Enter a date and time."))]
     )
     ends_at = LocalDateTimeField(_l("Ends"), [DataRequired(message=_l("Enter a date and time."))])
-    seats = IntegerField(
+    seats = WholeNumberField(
         _l("Seats"),
         [
             InputRequired(message=_l("Enter a whole number.")),

@@ -12,9 +12,9 @@ from db.market import queries
 from db.market.ledger import MarketError, cash_balance
 from db.market.models import Purchase
 from views.access import staff_required
-from views.forms import refused
+from views.forms import MoneyField, refused
 from views.market import bp
-from views.market.common import MESSAGES, MoneyField, acting_user
+from views.market.common import MESSAGES, acting_user
 from views.market.donations import (
     MAX_LINES,
     MIN_LINES,

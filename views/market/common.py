@@ -1,16 +1,12 @@
 """What the market's views share: names of codes, refusal messages (`MESSAGES`), month
 inputs, and how an item, a unit and a staff member are shown."""
 
-import re
-
 from babel.lists import format_list
 from flask import abort, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import StringField
-from wtforms.validators import ValidationError
 
 from db.market.labels import STATUS_NAMES, UNIT_NAMES, UNITS, quantity_text, unit_name
 from db.market.periods import current_period, is_period
@@ -170,51 +166,3 @@ def chosen_period(value=None, strict=False):
     if strict:
         abort(404)
     return current_period()
-
-
-AMOUNT_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-
-
-def parse_yuan(text):
-    """'1,234.5' / '¥12' / '45' → fen; None for blank; ValueError for anything else."""
-    text = (text or "").strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
-    if not text:
-        return None
-    if not AMOUNT_RE.match(text):
-        raise ValueError(text)
-    whole, _, cents = text.partition(".")
-    return int(whole) * 100 + int((cents + "00")[:2])
-
-
-def yuan_text(fen):
-    """Fen as the plain text a money input shows: 4500 → '45.00'."""
-    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
-
-
-class MoneyField(StringField):
-    """An amount typed in yuan (45, 45.5, 1,234.50), held as integer fen in `data`."""
-
-    def process_formdata(self, valuelist):
-        """Parse the typed text; a mistake is reported by pre_validate."""
-        self.raw_text = valuelist[0] if valuelist else ""
-        try:
-            self.data = parse_yuan(self.raw_text)
-            self.parse_error = False
-        except ValueError:
-            self.data = None
-            self.parse_error = True
-
-    def process_data(self, value):
-        """Show a stored amount (fen) as yuan."""
-        self.data = value
-        self.raw_text = yuan_text(value)
-        self.parse_error = False
-
-    def pre_validate(self, form):
-        """Refuse text that is not an amount."""
-        if getattr(self, "parse_error", False):
-            raise ValidationError(_("Enter an amount in yuan, like 45 or 45.50."))
-
-    def _value(self):
-        """What the input shows: the text as typed, or the stored amount."""
-        return getattr(self, "raw_text", None) or yuan_text(self.data)

@@ -10,7 +10,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -27,9 +26,9 @@ from db.market.models import Donation, Donor
 from db.market.numerals import capital_amount
 from db.market.periods import local_today
 from views.access import staff_required
-from views.forms import refused
+from views.forms import MoneyField, WholeNumberField, refused
 from views.market import bp
-from views.market.common import DONOR_KIND_NAMES, MESSAGES, MoneyField, acting_user, item_label
+from views.market.common import DONOR_KIND_NAMES, MESSAGES, acting_user, item_label
 from views.pages import render_page
 from views.params import page_number, parse_int
 
@@ -41,7 +40,7 @@ class GoodsLineForm(Form):
     """One line of goods: item, quantity, value per unit (blank: the item's reference value)."""
 
     item = SelectField(_l("Item"), choices=[], validate_choice=False)
-    quantity = IntegerField(
+    quantity = WholeNumberField(
         _l("Quantity"),
         [Optional(), NumberRange(min=1, max=100_000, message=_l("Enter 1 or more."))],
     )

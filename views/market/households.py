@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -36,7 +35,7 @@ from db.market.rules import DEFAULTS, allowance_table, monthly_allowance, rules,
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.auth import MobileField, mobile_number
-from views.forms import refused
+from views.forms import WholeNumberField, refused
 from views.i18n import date_filter
 from views.market import bp
 from views.market.common import HONOUR_NAMES, MESSAGES, acting_user
@@ -53,7 +52,7 @@ class HouseholdForm(FlaskForm):
     )
     mobile = MobileField(_l("Mobile number (optional)"), [Optional(), mobile_number])
     address = StringField(_l("Address"), [Optional(), Length(max=200)])
-    size = IntegerField(
+    size = WholeNumberField(
         _l("People in the household"),
         [
             InputRequired(message=_l("Enter the number of people, from 1 to 20.")),
@@ -112,7 +111,7 @@ def rules_form_class():
     for level, name in HONOUR_NAMES.items():
         labels[f"market.honour.{level}"] = _l("%(level)s from (yuan)", level=name)
     fields = {
-        key.replace(".", "__"): IntegerField(
+        key.replace(".", "__"): WholeNumberField(
             labels[key],
             [
                 InputRequired(message=_l("Enter a whole number from 0.")),

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -14,13 +14,12 @@ from db.market import queries
 from db.market.ledger import MarketError, stock_of
 from db.market.models import ITEM_CATEGORIES, Item
 from views.access import staff_required
-from views.forms import refused
+from views.forms import MoneyField, WholeNumberField, refused
 from views.market import bp
 from views.market.common import (
     ITEM_CATEGORY_NAMES,
     MESSAGES,
     REQUIRED,
-    MoneyField,
     acting_user,
     item_label,
     unit_choices,
@@ -37,7 +36,7 @@ class ItemForm(FlaskForm):
         _l("Category"), choices=[SelectChoice(c, ITEM_CATEGORY_NAMES[c]) for c in ITEM_CATEGORIES]
     )
     unit = SelectField(_l("Unit"), choices=unit_choices)
-    points_price = IntegerField(
+    points_price = WholeNumberField(
         _l("Points price"),
         [
             InputRequired(message=REQUIRED),
@@ -45,7 +44,7 @@ class ItemForm(FlaskForm):
         ],
     )
     reference_value = MoneyField(_l("Reference value (yuan)"), [InputRequired(message=REQUIRED)])
-    low_stock_threshold = IntegerField(
+    low_stock_threshold = WholeNumberField(
         _l("Low-stock threshold"),
         [
             InputRequired(message=REQUIRED),

@@ -4,13 +4,13 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from db import market
 from db.market.ledger import MarketError
 from views.access import staff_required
-from views.forms import refused
+from views.forms import WholeNumberField, refused
 from views.market import bp
 from views.market.common import MESSAGES, REQUIRED, acting_user
 from views.market.items import item_choices
@@ -22,7 +22,7 @@ class WriteOffForm(FlaskForm):
     """Goods taken out of stock as expired or damaged."""
 
     item = SelectField(_l("Item"), coerce=int)
-    quantity = IntegerField(
+    quantity = WholeNumberField(
         _l("Quantity"),
         [
             InputRequired(message=REQUIRED),

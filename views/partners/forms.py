@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -36,7 +35,7 @@ from db.partners.rules import (
     VISIT_KINDS,
 )
 from views.events.forms import email_field
-from views.forms import single_line
+from views.forms import WholeNumberField, single_line
 
 COUNT = [Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number from 0."))]
 
@@ -89,7 +88,7 @@ class ContactForm(FlaskForm):
 class PartyOrganisationForm(FlaskForm):
     """An enterprise's organisations in one year: kinds and counts, never names."""
 
-    year = IntegerField(
+    year = WholeNumberField(
         _l("Year"),
         [
             DataRequired(message=_l("Enter the year.")),
@@ -103,7 +102,7 @@ class PartyOrganisationForm(FlaskForm):
         choices=[SelectChoice(k, PARTY_ORG_NAMES[k]) for k in PARTY_ORG_KINDS],
         default="independent",
     )
-    party_members = IntegerField(_l("Party members (number)"), COUNT, default=0)
+    party_members = WholeNumberField(_l("Party members (number)"), COUNT, default=0)
     none_reason = SelectField(
         _l("Why there is none"),
         choices=[SelectChoice("", _l("Choose a reason"))]
@@ -111,10 +110,10 @@ class PartyOrganisationForm(FlaskForm):
     )
     none_note = text(_l("More about the reason (optional)"), 200)
     youth_league = BooleanField(_l("Has a Communist Youth League organisation"))
-    youth_members = IntegerField(_l("League members (number)"), COUNT, default=0)
+    youth_members = WholeNumberField(_l("League members (number)"), COUNT, default=0)
     union = BooleanField(_l("Has a trade union"))
-    union_members = IntegerField(_l("Union members (number)"), COUNT, default=0)
-    employees = IntegerField(_l("Employees (number, optional)"), COUNT)
+    union_members = WholeNumberField(_l("Union members (number)"), COUNT, default=0)
+    employees = WholeNumberField(_l("Employees (number, optional)"), COUNT)
 
 
 class VisitForm(FlaskForm):
@@ -143,7 +142,7 @@ class FollowUpForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """N of "partners not visited in N months"."""
 
-    months = IntegerField(
+    months = WholeNumberField(
         _l("Remind about partners not visited for (months)"),
         [
             DataRequired(message=_l("Enter a number of months.")),

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     StringField,
     TextAreaField,
     TimeField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from db.training.models import DEFAULT_COMPLETION_SHARE
 from views.calendar import local_to_utc, utc_to_local
-from views.forms import LocalDateTimeField, single_line
+from views.forms import LocalDateTimeField, WholeNumberField, single_line
 
 FILL_IN = _l("Fill this in.")
 # Single-line fields end up in notice subjects, file names and sign-in sheets: line breaks
@@ -44,7 +43,7 @@ class CourseForm(FlaskForm):
     )
     lecturers = StringField(_l("Lecturers"), [Optional(), Length(max=300)], filters=ONE_LINE)
     description = TextAreaField(_l("Course description"), [Optional(), Length(max=5000)])
-    seats = IntegerField(
+    seats = WholeNumberField(
         _l("Seats"),
         [
             InputRequired(message=FILL_IN),
@@ -55,7 +54,7 @@ class CourseForm(FlaskForm):
     closes_at = LocalDateTimeField(_l("Applications close (optional)"), [Optional()])
     review_required = BooleanField(_l("Staff review every application"), default=True)
     eligibility_note = TextAreaField(_l("Who may apply"), [Optional(), Length(max=500)])
-    completion_share = IntegerField(
+    completion_share = WholeNumberField(
         _l("Attendance needed to complete (%)"),
         [
             InputRequired(message=FILL_IN),
