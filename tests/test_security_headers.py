@@ -2,6 +2,8 @@
 the error pages (400, 403, 404, 405, 413, 422, 500), and downloads, which must not be cached
 (CSV, XLSX and calendar exports, the personal-data export). HSTS over HTTPS."""
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -110,3 +112,61 @@ def test_hsts_only_over_https(app, client):
     app.config["SESSION_COOKIE_SECURE"] = True
     for response in (client.get("/login"), client.post("/login"), client.get("/nothing")):
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# What the CSP (style-src 'self'; script-src 'self') refuses when it is written in a page:
+# style attributes and <style> elements, <script> without src, inline event handlers and
+# javascript: URLs.
+INLINE = (
+    (re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.S), "style attribute"),
+    (re.compile(r"<style[\s>]", re.I), "<style> element"),
+    (re.compile(r"<script(?![^>]*\ssrc\s*=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.S), "inline event handler"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+)
+
+
+def inline_code(text):
+    """(what, excerpt) of every inline style or script in a template's text."""
+    found = []
+    for pattern, what in INLINE:
+        for match in pattern.finditer(text):
+            found.append((what, match.group(0)[:80]))
+    return found
+
+
+def test_no_template_has_inline_style_or_script():
+    """The CSP refuses them, so a page with one silently loses its look or behaviour."""
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) > 50
+    problems = [
+        f"{path.relative_to(TEMPLATES)}: {what} {excerpt!r}"
+        for path in templates
+        for what, excerpt in inline_code(path.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div class="x" style="width: 40%">',
+        "<p\n  style='color:red'>",
+        "<style>.a{}</style>",
+        "<script>alert(1)</script>",
+        '<button onclick="go()">',
+        '<a href="javascript:void(0)">',
+    ],
+)
+def test_the_inline_code_check_catches(markup):
+    assert inline_code(markup)
+
+
+def test_the_inline_code_check_lets_through_what_the_pages_use():
+    allowed = (
+        '<script src="/static/js/app.js" defer></script>'
+        '<link rel="stylesheet" href="/static/css/app.css">'
+        '<input hx-trigger="search, keyup delay:200ms changed" data-style="x">'
+    )
+    assert inline_code(allowed) == []
