@@ -228,3 +228,52 @@ def test_filters_write_what_babel_would(app):
             assert money_filter(signed) == f"{sign}¥{babel}"
             assert number_filter(signed) == format_decimal(signed, format="#,##0", locale="en")
     assert number_filter(None) == "0" and money_filter(None) == "" and date_filter(None) == ""
+
+
+# Chinese text takes full-width punctuation (？！；，：). An ASCII ? ! ; , or : touching a
+# Chinese character (or ending a Chinese sentence) is a slip: "确认删除?" "姓名:".
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+ASCII_PUNCTUATION_IN_CHINESE = re.compile(rf"[{CJK}]\s*[?!;,:]|[?!;,:]\s*[{CJK}]|[?!;]\s*$")
+
+
+def ascii_punctuation_slips(text):
+    """The ASCII punctuation marks in Chinese `text` that should be full-width."""
+    if not re.search(f"[{CJK}]", text):
+        return []  # no Chinese here: ASCII punctuation is right
+    return [m.group(0) for m in ASCII_PUNCTUATION_IN_CHINESE.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text, slips",
+    [
+        ("确认删除?", ["除?"]),
+        ("要撤销 %(name)s 的签到吗?", ["吗?"]),
+        ("确定删除 %(name)s?", ["?"]),
+        ("姓名:请填写此项。", ["名:"]),
+        ("第 2 行, 数量", ["行,"]),
+        ("保存成功!", ["功!"]),
+        ("开始: 14:00", ["始:"]),
+        ("姓名：请填写此项。", []),
+        ("%(start)s–%(end)s，共 %(count)s 人", []),
+        ("14:00 开始", []),
+        ("Lianjian Desk: ok?", []),
+    ],
+)
+def test_ascii_punctuation_check(text, slips):
+    assert ascii_punctuation_slips(text) == slips
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+def test_chinese_catalog_uses_full_width_punctuation(module):
+    with (module / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for text in strings:
+            if slips := ascii_punctuation_slips(text or ""):
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                problems.append(f"{key!r} → {text!r} ({', '.join(slips)})")
+    assert not problems, f"{module.name}: " + "; ".join(problems[:10])
