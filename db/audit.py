@@ -1,6 +1,6 @@
 """The audit log: who did what to which object, written in the same transaction as the change."""
 
-from peewee import CharField, ForeignKeyField, IntegerField
+from peewee import CharField, ForeignKeyField, IntegerField, fn
 
 from db.accounts.models import User
 from db.base import BaseModel, UTCDateTimeField, utcnow
@@ -54,3 +54,25 @@ def _current_actor():
     if has_request_context() and current_user.is_authenticated:
         return current_user._get_current_object()
     return None
+
+
+def entries(action="", object_type="", actor="", q=""):
+    """Audit entries, newest first: of one `action` and `object_type`, by one account (its
+    username; an entrepreneur's is stored masked, so it is looked up masked), with `q` in the
+    summary. Empty filters filter nothing."""
+    query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if actor:
+        query = query.where(AuditEntry.actor_label == mask_username(actor))
+    if q:
+        query = query.where(AuditEntry.summary ** f"%{q}%")
+    return query
+
+
+def actions(limit=200):
+    """The distinct actions recorded, in order (the audit page's filter)."""
+    distinct = AuditEntry.select(fn.DISTINCT(AuditEntry.action).alias("action"))
+    return [row.action for row in distinct.order_by(AuditEntry.action).limit(limit)]

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from peewee import fn
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from db import accounts
+from db import audit as audit_log
 from db.accounts import (
     MAX_NAME_LENGTH,
     MAX_USERNAME_LENGTH,
@@ -20,12 +20,12 @@ from db.accounts import (
     AccountError,
     User,
 )
-from db.audit import AuditEntry
-from db.validators import mask_username
+from db.pagination import paginate
 from views.access import admin_required
 from views.auth import ACCOUNT_MESSAGES, MobileField, mobile_number
+from views.forms import refused
 from views.pages import render_page
-from views.params import parse_int
+from views.params import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,37 +58,15 @@ class NewAccountForm(FlaskForm):
             raise ValidationError(_("An account with this mobile number already exists."))
 
 
-def page_number():
-    """The `page` query parameter, 1 for anything unusable."""
-    value = request.args.get("page", "1")
-    return parse_int(value, default=1, minimum=1, maximum=99_999)
-
-
 @bp.route("/users")
 @admin_required
 def users():
     """Accounts, searchable by name, username or mobile, filterable by role."""
-    query = User.select().order_by(User.created_at.desc(), User.id.desc())
     q = request.args.get("q", "").strip()[:50]
     role = request.args.get("role", "")
-    if q:
-        like = f"%{q}%"
-        query = query.where(User.name**like | User.username**like | User.mobile**like)
-    if role in ROLES:
-        query = query.where(User.role == role)
-    page = page_number()
-    total = query.count()
-    rows = list(query.paginate(page, PAGE_SIZE))
+    page = paginate(accounts.find_accounts(q, role), page_number(request.args), PAGE_SIZE)
     return render_page(
-        "admin/users.html",
-        block="rows",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        q=q,
-        role=role,
-        role_names=ROLE_NAMES,
+        "admin/users.html", block="rows", page=page, q=q, role=role, role_names=ROLE_NAMES
     )
 
 
@@ -112,8 +90,9 @@ def create_user():
         else:
             flash(_("Account %(username)s created.", username=user.username), "success")
             return redirect(url_for("admin.users"))
-    status = 422 if form.is_submitted() else 200
-    return render_page("admin/user_new.html", form=form, status=status, role_names=ROLE_NAMES)
+    if form.is_submitted():
+        return refused("admin/user_new.html", form=form, role_names=ROLE_NAMES)
+    return render_page("admin/user_new.html", form=form, role_names=ROLE_NAMES)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -140,37 +119,17 @@ def set_active(user_id):
 @admin_required
 def audit():
     """The audit log, newest first, filtered by action, object type, account and text."""
-    query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     filters = {
         "action": request.args.get("action", "").strip()[:64],
         "object_type": request.args.get("object_type", "").strip()[:40],
         "actor": request.args.get("actor", "").strip()[:64],
         "q": request.args.get("q", "").strip()[:100],
     }
-    if filters["action"]:
-        query = query.where(AuditEntry.action == filters["action"])
-    if filters["object_type"]:
-        query = query.where(AuditEntry.object_type == filters["object_type"])
-    if filters["actor"]:
-        # Entrepreneurs' usernames (their mobile numbers) are stored masked.
-        query = query.where(AuditEntry.actor_label == mask_username(filters["actor"]))
-    if filters["q"]:
-        query = query.where(AuditEntry.summary ** f"%{filters['q']}%")
-    page = page_number()
-    # One row more than a page tells whether an older page exists.
-    rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    actions = [
-        row.action
-        for row in AuditEntry.select(fn.DISTINCT(AuditEntry.action).alias("action"))
-        .order_by(AuditEntry.action)
-        .limit(200)
-    ]
+    page = paginate(audit_log.entries(**filters), page_number(request.args), PAGE_SIZE)
     return render_page(
         "admin/audit.html",
         block="rows",
-        rows=rows[:PAGE_SIZE],
-        has_more=len(rows) > PAGE_SIZE,
         page=page,
         filters=filters,
-        actions=actions,
+        actions=audit_log.actions(),
     )

@@ -19,9 +19,10 @@ from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
 from db import database, notices
+from db.pagination import paginate
 from db.validators import one_line
 from views.pages import render_page
-from views.params import parse_int
+from views.params import page_number
 
 bp = Blueprint("notices", __name__, cli_group=None)
 
@@ -33,17 +34,8 @@ BATCH = 100
 @login_required
 def index():
     """The signed-in person's notices, newest first."""
-    value = request.args.get("page", "1")
-    page = parse_int(value, default=1, minimum=1, maximum=99_999)
-    query = notices.for_user(current_user).offset((page - 1) * PAGE_SIZE)
-    rows = list(query.limit(PAGE_SIZE + 1))
-    return render_page(
-        "notices/index.html",
-        block="rows",
-        rows=rows[:PAGE_SIZE],
-        has_more=len(rows) > PAGE_SIZE,
-        page=page,
-    )
+    page = paginate(notices.for_user(current_user), page_number(request.args), PAGE_SIZE)
+    return render_page("notices/index.html", block="rows", page=page)
 
 
 def _message(notice, config):

@@ -16,12 +16,13 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from db import privacy
-from db.accounts import User
+from db.accounts import account_by_mobile
 from db.validators import mask_mobile
 from views.access import staff_required
 from views.auth import MobileField, mobile_number
 from views.calendar import utc_to_local
 from views.exports import xlsx_response
+from views.forms import refused
 from views.i18n import date_filter, datetime_filter
 from views.pages import render_page
 
@@ -41,12 +42,12 @@ def shown(value):
     return value
 
 
-def refused(form):
+def admin_only(form):
     """The lookup page saying that only an administrator handles this account (403)."""
     form.form_errors.append(
         _("Only an administrator can correct or erase the details of a staff or admin account.")
     )
-    return lookup_again(form, status=403)
+    return render_page("privacy/lookup.html", status=403, **lookup_context(form))
 
 
 class LookupForm(FlaskForm):
@@ -74,10 +75,9 @@ def lookup():
     sections, account = None, None
     if form.validate_on_submit():
         sections = privacy.export_person(form.mobile.data, audited_as="privacy.lookup")
-        account = User.get_or_none(User.mobile == form.mobile.data)
-    status = 422 if form.is_submitted() and form.errors else 200
+        account = account_by_mobile(form.mobile.data)
     may_change = privacy.may_handle(current_user, account)
-    return render_page(
+    return (refused if form.is_submitted() and form.errors else render_page)(
         "privacy/lookup.html",
         form=form,
         sections=sections,
@@ -92,7 +92,6 @@ def lookup():
         )
         if account and may_change
         else None,
-        status=status,
     )
 
 
@@ -122,7 +121,7 @@ def local(value):
 def correct():
     """Correct the name and position on a person's account."""
     form = CorrectForm()
-    account = User.get_or_none(User.mobile == form.mobile.data) if form.mobile.data else None
+    account = account_by_mobile(form.mobile.data)
     if account is None or not form.validate_on_submit():
         return lookup_again(form)
     try:
@@ -130,7 +129,7 @@ def correct():
             account, form.name.data, form.position.data or "", actor=current_user
         )
     except privacy.PrivacyRefused:
-        return refused(form)
+        return admin_only(form)
     flash(_("The account details were corrected."), "success")
     return redirect(url_for("privacy.lookup"))
 
@@ -145,7 +144,7 @@ def erase():
     try:
         counts = privacy.erase_person(form.mobile.data, form.reason.data, actor=current_user)
     except privacy.PrivacyRefused:
-        return refused(form)
+        return admin_only(form)
     flash(
         _("Erased: %(count)s records anonymised.", count=sum(counts.values())),
         "success",
@@ -153,15 +152,13 @@ def erase():
     return redirect(url_for("privacy.lookup"))
 
 
-def lookup_again(form, status=422):
-    """The lookup page with the refused form's errors (422, or 403 for a refused account)."""
-    return render_page(
-        "privacy/lookup.html",
-        form=form,
-        sections=None,
-        masked="",
-        may_change=False,
-        erase_form=None,
-        correct_form=None,
-        status=status,
+def lookup_context(form):
+    """The lookup page around a refused form: its errors, nobody's details."""
+    return dict(
+        form=form, sections=None, masked="", may_change=False, erase_form=None, correct_form=None
     )
+
+
+def lookup_again(form):
+    """The lookup page with the refused form's errors (422)."""
+    return refused("privacy/lookup.html", **lookup_context(form))

@@ -10,6 +10,7 @@ The package is split by concern:
 - `sessions.py`: `authenticate` and the server-side login sessions;
 - `signup.py`: entrepreneurs signing themselves up;
 - `manage.py`: creating accounts, activation, password and language changes;
+- `queries.py`: the account lists (`find_accounts`, `account_by_mobile`);
 - `demo.py`: the demo enterprises and accounts (`demo_seeders`, listed in db/modules.py).
 
 The module's personal data (accounts, failed logins) is exported and erased by the core
@@ -33,6 +34,7 @@ from db.accounts.models import (
     User,
     hash_password,
 )
+from db.accounts.queries import account_by_mobile, find_accounts
 from db.accounts.rules import (
     LANGUAGES,
     MAX_NAME_LENGTH,
@@ -87,9 +89,11 @@ __all__ = [
     "LoginAttempt",
     "LoginSession",
     "User",
+    "account_by_mobile",
     "check_account_fields",
     "demo_seeders",
     "check_password_rules",
+    "find_accounts",
     "find_or_create_enterprise",
     "hash_password",
     "login_refused",
