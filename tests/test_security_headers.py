@@ -74,6 +74,11 @@ def test_csrf_refusal_carries_the_headers(csrf_app):
     assert_headers(response, "the CSRF refusal (400)")
 
 
+# Routes that serve a static file at a fixed address (browsers ask for it unprompted): cached
+# like the static files, never personal.
+STATIC_ROUTES = {"/favicon.ico"}
+
+
 @pytest.mark.parametrize("role", ["staff", "entrepreneur"])
 def test_downloads_are_not_cached(app, login_as, make_user, make_enterprise, role):
     """Every non-HTML answer of the route table (CSV, XLSX, ICS, QR codes …) is no-store."""
@@ -81,7 +86,7 @@ def test_downloads_are_not_cached(app, login_as, make_user, make_enterprise, rol
     client = login_as(role)
     downloads = []
     for route in TABLE:
-        if route.method != "GET":
+        if route.method != "GET" or route.rule in STATIC_ROUTES:
             continue
         response = client.get(route.path(ctx))
         if response.status_code == 200 and response.mimetype != "text/html":
@@ -105,6 +110,8 @@ def test_static_files_stay_cacheable(client):
     if response.status_code == 404:
         pytest.skip("no app.css")
     assert "no-store" not in response.headers.get("Cache-Control", "")
+    for path in STATIC_ROUTES:
+        assert "no-store" not in client.get(path).headers.get("Cache-Control", "")
 
 
 def test_hsts_only_over_https(app, client):
