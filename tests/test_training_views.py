@@ -410,6 +410,10 @@ def test_a_late_mark_in_the_grid_asks_for_a_note(staff, make_user):
     assert mark.method == "late" and mark.note == "电话确认到场"
     cancel = staff.get(url, headers=HX)
     assert cancel.status_code == 200 and 'name="note"' not in text(cancel)
+    # The cell alone is for htmx: a plain visit of its URL goes to the grid.
+    plain = staff.get(url)
+    assert plain.status_code == 302
+    assert plain.headers["Location"].endswith(f"/manage/courses/{course.id}/attendance")
 
 
 def test_a_late_mark_without_javascript_asks_for_the_note_on_the_page(staff, make_user):
