@@ -21,6 +21,7 @@ from views import (
     market,
     navigation,
     notices,
+    outreach,
     pages,
     partners,
     privacy,
@@ -41,6 +42,7 @@ BLUEPRINTS = (
     market.bp,
     training.bp,
     partners.bp,
+    outreach.bp,
 )
 
 
@@ -101,6 +103,21 @@ def load_config(app, config):
         SMTP_FROM=os.environ.get("SMTP_FROM", ""),
         SMTP_SECURITY=os.environ.get("SMTP_SECURITY", "starttls"),
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", ""),
+        # Notices by SMS through Tencent Cloud SMS (db/outreach/sms.py; README table);
+        # nothing is texted without a SecretId and an SDK app id.
+        SMS_ENDPOINT=os.environ.get("SMS_ENDPOINT", "https://sms.tencentcloudapi.com"),
+        SMS_SECRET_ID=os.environ.get("SMS_SECRET_ID", ""),
+        SMS_SECRET_KEY=os.environ.get("SMS_SECRET_KEY", ""),
+        SMS_REGION=os.environ.get("SMS_REGION", "ap-guangzhou"),
+        SMS_SDK_APP_ID=os.environ.get("SMS_SDK_APP_ID", ""),
+        SMS_SIGN_NAME=os.environ.get("SMS_SIGN_NAME", ""),
+        SMS_TEMPLATE_ID=os.environ.get("SMS_TEMPLATE_ID", ""),
+        SMS_TEMPLATES=os.environ.get("SMS_TEMPLATES", ""),
+        SMS_TEMPLATE_PARAMS=os.environ.get("SMS_TEMPLATE_PARAMS", "subject,link,stop"),
+        SMS_MAX_AGE_HOURS=int(os.environ.get("SMS_MAX_AGE_HOURS") or 24),
+        SMS_REPLY_TOKEN=os.environ.get("SMS_REPLY_TOKEN", ""),
+        # Staff alerts to a WeCom (企业微信) group robot.
+        WECOM_WEBHOOK_URL=os.environ.get("WECOM_WEBHOOK_URL", ""),
         # Behind a reverse proxy (README: nginx) every client is the proxy's address unless
         # the proxy's X-Forwarded-For is trusted: the number of proxies in front of the app.
         # 0 (the default) trusts no header, so a direct client cannot forge its address.

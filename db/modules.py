@@ -29,6 +29,7 @@ MODULE_NAMES = (
     "market",
     "training",
     "partners",
+    "outreach",  # SMS, staff alerts, reminders, invitations, copies, feedback
 )
 MODULES = tuple(importlib.import_module(f"db.{name}") for name in MODULE_NAMES)
 

@@ -22,6 +22,8 @@ MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = timedelta(minutes=15)
 
 PRODUCERS = []
+# Further ways of sending besides e-mail (SMS, the staff group), registered with @channel.
+CHANNELS = []
 
 
 class Notice(BaseModel):
@@ -96,6 +98,17 @@ def produce_due(now=None):
     """Run every registered producer; return how many notices they queued."""
     now = now or utcnow()
     return sum(function(now) or 0 for function in PRODUCERS)
+
+
+def channel(function):
+    """Register a sender run by `send-notices` after e-mail: function(config) -> a report line."""
+    CHANNELS.append(function)
+    return function
+
+
+def send_channels(config):
+    """Run every registered channel; return their report lines (None: not configured)."""
+    return [line for line in (function(config) for function in CHANNELS) if line]
 
 
 def _due(now):

@@ -110,8 +110,10 @@ def send_notices_command(limit):
             click.echo(
                 f"SMTP_HOST is not set: nothing sent ({queued} queued now, {waiting} waiting)."
             )
-            return
-        if not config.get("SMTP_FROM"):
+        elif not config.get("SMTP_FROM"):
             raise click.ClickException("SMTP_FROM is not set: the sender address is required.")
-        sent, failed = send_due(config, limit)
-    click.echo(f"{sent} sent, {failed} failed")
+        else:
+            sent, failed = send_due(config, limit)
+            click.echo(f"{sent} sent, {failed} failed")
+        for line in notices.send_channels(config):  # SMS, the staff group (db/outreach)
+            click.echo(line)

@@ -1,0 +1,19 @@
+"""Outreach (one blueprint `outreach`): the SMS opt-out link and reply callback, a person's
+own SMS choice, feedback pages for guests and course participants; and for staff the failed
+sends, invitations, copying an event or course to a new date, and survey results.
+
+The routes live in the modules imported at the bottom, grouped by who uses them.
+"""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from views import navigation
+
+bp = Blueprint("outreach", __name__)
+
+navigation.add("outreach.failed_sends", _l("SMS and alerts"), roles=("staff", "admin"))
+
+from views.outreach import people, staff  # noqa: E402
+
+__all__ = ["bp", "people", "staff"]
