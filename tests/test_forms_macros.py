@@ -133,7 +133,7 @@ def test_macro_steps_into_lists_of_plain_fields_and_single_sub_forms(app):
 
 def test_summary_names_the_field_of_a_generic_message(client):
     """WTForms' own "This field is required." says nothing of which field: the summary does."""
-    response = client.post("/signup", data={"mobile": "13800005678", "consent": "y"})
+    response = client.post("/signup", data={"mobile": "13800005678"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     links, _block = summary_of(html)
@@ -141,6 +141,8 @@ def test_summary_names_the_field_of_a_generic_message(client):
     assert targets["name"].startswith("您的姓名：")
     assert targets["enterprise"].startswith("企业名称：")
     assert_links_reach_fields(html, links)
+    # A label that is a sentence loses its full stop before the colon.
+    assert targets["consent"].startswith("我已阅读隐私声明，同意将我的信息用于报名：")
     # Next to the field the message stays short: the label is right above it.
     assert f">{targets['name'].removeprefix('您的姓名：')}<" in html
 
