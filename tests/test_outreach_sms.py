@@ -170,7 +170,7 @@ def test_two_senders_at_once_text_each_notice_once(app, tencent):
             with database.connection_context():
                 barrier.wait()
                 sms.send_due(settings)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -197,10 +197,9 @@ def test_staff_alerts_reach_the_wecom_robot_once(app, runner, robot):
 
 
 def test_new_course_applications_and_given_up_sms_become_alerts(app, tencent, robot):
-    from tests.training_helpers import make_course
+    from db.accounts import PRIVACY_NOTICE_VERSION, User
     from db.training import Application
-    from db.accounts import PRIVACY_NOTICE_VERSION
-    from db.accounts import User
+    from tests.training_helpers import make_course
 
     course = make_course(title="高级职业经理人研修班")
     user = User.create(
@@ -254,9 +253,9 @@ def test_reminders_an_hour_before_are_queued_once_even_concurrently(app):
 
 
 def test_course_sessions_are_reminded_the_day_before_and_an_hour_before(app, make_user):
-    from tests.training_helpers import make_course
-    from db.training import Application, CourseSession
     from db.accounts import PRIVACY_NOTICE_VERSION
+    from db.training import Application, CourseSession
+    from tests.training_helpers import make_course
 
     course = make_course(sessions=1, first_in_days=1)
     session = CourseSession.get(CourseSession.course == course.id)

@@ -1,6 +1,9 @@
 """Staff pages: failed sends, invitations, copying to a new date, feedback results."""
 
-from flask import abort, flash, redirect, request, url_for
+import hashlib
+import hmac
+
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -80,6 +83,12 @@ def copy(kind, number):
     return render_page("outreach/copy.html", form=form, kind=kind, target=target)
 
 
+def person_key(mobile):
+    """The value of a person's checkbox: stands for the mobile without showing it."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, mobile.encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def _source_choices(form):
     now = utcnow()
     form.event.choices = [
@@ -131,6 +140,7 @@ def invite(kind, number):
         blocked=blocked,
         send_form=send_form,
         mask=mask_mobile,
+        person_key=person_key,
         source_names=SOURCE_NAMES,
         errors=[],
         result=None,
@@ -138,8 +148,8 @@ def invite(kind, number):
     if request.method == "POST":
         if not send_form.validate_on_submit():
             abort(400)
-        chosen = set(request.form.getlist("mobile"))
-        picked = [person for person in people if person[1] in chosen]
+        chosen = set(request.form.getlist("person"))
+        picked = [person for person in people if person_key(person[1]) in chosen]
         try:
             context["result"] = invitations.invite(kind, number, picked, source, actor=None)
         except OutreachError as error:
