@@ -59,12 +59,12 @@ test: $(VENV)/.dev-deps translations browser
 
 test-sqlite: $(VENV)/.dev-deps translations
 	@echo "== test suite on SQLite =="
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) -m pytest -n 2 --dist worksteal -q
 
 test-postgres: $(VENV)/.dev-deps translations
 	@if $(PG_ANSWERS); then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-	  TEST_DATABASE=postgresql TEST_PG_ADMIN_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist loadfile -q; \
+	  TEST_DATABASE=postgresql TEST_PG_ADMIN_URL=$(PG_URL) $(PY) -m pytest -n 2 --dist worksteal -q; \
 	else \
 	  echo "!! PostgreSQL did not answer at $(PG_URL): SKIPPED the PostgreSQL run"; \
 	  if [ -n "$$CI" ]; then echo "!! CI must run both databases"; exit 1; fi; \

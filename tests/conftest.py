@@ -24,6 +24,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -36,6 +37,13 @@ from werkzeug.security import generate_password_hash
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The tests' SQLite files (tmp_path) in memory when the machine has /dev/shm: the app runs
+# SQLite with synchronous=FULL, so on disk every commit waits for an fsync (half the wall
+# time of a run measured here). Durability is the crash test's subject (make crash), not the
+# suite's. TMPDIR set by the caller wins.
+if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK):
+    os.environ["TMPDIR"] = tempfile.tempdir = "/dev/shm"
+
 from app import create_app  # noqa: E402
 from db import (  # noqa: E402
     database,
@@ -45,6 +53,7 @@ from db import (  # noqa: E402
     release_connections,
 )
 from db.accounts import Enterprise, User  # noqa: E402
+from db.market.periods import local_today  # noqa: E402
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite only")
@@ -60,8 +69,9 @@ APP_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
 }
-# The demo template is seeded again when older than this (its data sits around "now").
-DEMO_TEMPLATE_SECONDS = 600
+# The demo template is seeded again when older than this, or on a new day in Shanghai (its
+# data sits around "now" and "today").
+DEMO_TEMPLATE_SECONDS = 1_800
 OUTPUT = ROOT / "test-output"
 
 
@@ -140,6 +150,9 @@ def database_source(tmp_path_factory, request):
     if BACKEND == "postgresql":
         name = f"lianjian_test_{worker_id}_{uuid.uuid4().hex[:8]}"
         _pg_admin(f'CREATE DATABASE "{name}"')
+        # Commits do not wait for the WAL to reach the disk (they stay atomic and isolated);
+        # the crash test (make crash) is where durability is tested.
+        _pg_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         url = _pg_url(name)
         init_database(url)
         with database.connection_context():
@@ -157,7 +170,7 @@ def database_source(tmp_path_factory, request):
 
 
 class DemoTemplate:
-    """The demo data, seeded once (again when older than DEMO_TEMPLATE_SECONDS) and copied
+    """The demo data, seeded once (again when stale: DEMO_TEMPLATE_SECONDS) and copied
     into each test that asks for it. SQLite: a seeded copy of the empty template file.
     PostgreSQL: the rows of the session's database, seeded, kept in the schema demo_template
     (CREATE and DROP DATABASE wait for checkpoints: seconds on a busy server), and inserted
@@ -167,7 +180,7 @@ class DemoTemplate:
 
     def __init__(self, source, folder):
         self.source, self.folder = source, folder
-        self.seeded_at, self.serial = None, 0
+        self.seeded_at, self.seeded_on, self.serial = None, None, 0
 
     def _seed(self):
         if BACKEND == "postgresql":
@@ -189,7 +202,7 @@ class DemoTemplate:
             if BACKEND == "postgresql":
                 self._keep_postgresql_rows()
         release_connections()  # SQLite: closing the last connection folds the WAL in
-        self.seeded_at = time.monotonic()
+        self.seeded_at, self.seeded_on = time.monotonic(), local_today()
 
     def _keep_postgresql_rows(self):
         tables = [
@@ -214,7 +227,11 @@ class DemoTemplate:
 
     def copy(self, tmp_path):
         """A database of its own for one test, holding the demo data: its URL."""
-        if self.seeded_at is None or time.monotonic() - self.seeded_at > DEMO_TEMPLATE_SECONDS:
+        if (
+            self.seeded_at is None
+            or time.monotonic() - self.seeded_at > DEMO_TEMPLATE_SECONDS
+            or local_today() != self.seeded_on
+        ):
             self._seed()
         if BACKEND == "postgresql":
             init_database(self.source)
