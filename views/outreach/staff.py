@@ -27,7 +27,7 @@ from views.outreach.forms import SOURCE_NAMES, CopyForm, InviteSourceForm, Surve
 from views.pages import ButtonForm, render_page
 from views.params import parse_int
 
-KINDS = "<any(event,course):kind>"
+KINDS = "<kind>"  # event or course; anything else is 404 (target_or_404)
 
 
 @bp.route("/outreach/sms/failed")
