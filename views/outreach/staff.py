@@ -11,7 +11,7 @@ from db.accounts import Enterprise
 from db.base import utcnow
 from db.events import Event
 from db.outreach import OutreachError, copying, feedback, invitations, sms
-from db.outreach.models import FAILED, StaffAlert
+from db.outreach.models import FAILED, SmsDelivery, StaffAlert
 from db.outreach.sms import opted_out_numbers
 from db.partners.models import PartnerContact
 from db.training import Course
@@ -50,6 +50,8 @@ def failed_sends():
 @staff_required
 def retry_send(delivery_id):
     """Give a given-up SMS a new round of tries."""
+    if SmsDelivery.get_or_none(SmsDelivery.id == delivery_id) is None:
+        abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
     if sms.retry(delivery_id):
