@@ -44,6 +44,8 @@ def every_table(make_item, make_household):
     redemption = market.redeem(household.id, [(rice.id, 2), (oil.id, 1)])
     market.record_count({rice.id: 7, oil.id: 2})
     market.reverse_redemption(redemption.id, "误操作")
+    passbook = market.open_passbook("李志愿")
+    market.earn_points(passbook.id, 5, "hours:1", "志愿服务")
     return dict(rice=rice, oil=oil, donation=donation, household=household)
 
 

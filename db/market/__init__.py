@@ -6,7 +6,8 @@
 - cash.py        purchases and spending of donated money
 - donations.py   donors, donations with gapless receipt numbers, honour levels
 - households.py  love cards, yearly review, the monthly allowance
-- redemption.py  the counter
+- passbooks.py   volunteers' passbooks (爱心存折): points earned by volunteering
+- redemption.py  the counter (a love card or a passbook)
 - reports.py     monthly report, public disclosure, the staff home's lists
 - queries.py     the staff pages' lists, a page at a time
 - labels.py      names of categories, statuses and units in the reader's language
@@ -30,6 +31,13 @@ from db.market.households import (
     update_household,
 )
 from db.market.ledger import MarketError, cash_balance, points_balance, stock_levels
+from db.market.passbooks import (
+    earn_points,
+    earned_points_figures,
+    open_passbook,
+    passbook_balance,
+    passbook_by_no,
+)
 from db.market.redemption import redeem, reverse_redemption
 from db.market.stock import record_count, reverse_movement, save_item, write_off
 
@@ -43,10 +51,15 @@ __all__ = [
     "MarketError",
     "cash_balance",
     "demo_seeders",
+    "earn_points",
+    "earned_points_figures",
     "issue_allowance",
     "ledger_checks",
     "mark_reviewed",
     "number_checks",
+    "open_passbook",
+    "passbook_balance",
+    "passbook_by_no",
     "points_balance",
     "privacy_providers",
     "record_count",

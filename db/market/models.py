@@ -31,6 +31,8 @@ HOUSEHOLD_STATUSES = ("active", "suspended", "closed")
 DONOR_KINDS = ("enterprise", "person")
 MOVEMENT_KINDS = ("donation", "purchase", "redemption", "write_off", "count", "reversal")
 POINTS_KINDS = ("allowance", "redemption", "expiry", "reversal")
+PASSBOOK_STATUSES = ("active", "closed")
+PASSBOOK_KINDS = ("earned", "correction", "redeemed", "reversal")
 CASH_KINDS = ("donation", "purchase", "spending", "reversal")
 
 
@@ -103,6 +105,29 @@ class Household(BaseModel):
 
     def __str__(self):
         return self.card_no
+
+
+class Passbook(BaseModel):
+    """A volunteer's passbook (爱心存折): points earned by volunteering, spent at the counter
+    like a love card's. Personal data is kept here (never in its ledger rows); earned points
+    never expire (the household allowance and its carry-over cap never touch a passbook)."""
+
+    passbook_no = CharField(max_length=12, unique=True)
+    holder_name = CharField(max_length=50)
+    mobile = CharField(max_length=11, default="")
+    status = CharField(max_length=12, index=True, default="active")
+    created_at = UTCDateTimeField(default=utcnow)
+    # The holder's consent to the privacy notice (when and which version).
+    consent_at = UTCDateTimeField(null=True)
+    consent_version = CharField(max_length=16, null=True)
+    # When the passbook was closed (None while it is not): personal data is purged from then on.
+    closed_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "market_passbook"
+
+    def __str__(self):
+        return self.passbook_no
 
 
 class Donation(BaseModel):
@@ -178,9 +203,13 @@ class StockCountLine(BaseModel):
 
 
 class Redemption(BaseModel):
-    """Goods taken for points at the counter; its lines are the redemption stock movements."""
+    """Goods taken for points at the counter; its lines are the redemption stock movements.
 
-    household = ForeignKeyField(Household, backref="redemptions")
+    Exactly one of `household` (a love card) and `passbook` (a volunteer's passbook) is set:
+    the counter writes it so and `ledger verify` checks it."""
+
+    household = ForeignKeyField(Household, null=True, backref="redemptions")
+    passbook = ForeignKeyField(Passbook, null=True, backref="redemptions")
     points_total = IntegerField()
     created_at = UTCDateTimeField(default=utcnow, index=True)
     period = CharField(max_length=7, index=True)
@@ -328,7 +357,40 @@ class CashEntry(LedgerRow):
         table_name = "market_cash_entry"
 
 
-LEDGERS = (StockMovement, PointsEntry, CashEntry)
+class PassbookEntry(LedgerRow):
+    """One change of one passbook's points (+ earned, - spent); the balance is their sum.
+
+    `source_key` names what earned the points (e.g. "hours:123"), so booking the same
+    earning twice books it once (unique)."""
+
+    passbook = ForeignKeyField(Passbook, backref="entries")
+    points = IntegerField()
+    kind = CharField(max_length=12, index=True)
+    source_key = CharField(max_length=40, null=True, unique=True)
+    redemption = ForeignKeyField(Redemption, null=True, backref="passbook_entries")
+    reversal = ForeignKeyField(Reversal, null=True, backref="passbook_entries")
+    reverses = ForeignKeyField("self", null=True, unique=True, backref="+")
+
+    HASHED = (
+        "at",
+        "period",
+        "passbook",
+        "points",
+        "kind",
+        "source_key",
+        "redemption",
+        "reversal",
+        "reverses",
+        "note",
+        "actor",
+        "actor_label",
+    )
+
+    class Meta:
+        table_name = "market_passbook_entry"
+
+
+LEDGERS = (StockMovement, PointsEntry, CashEntry, PassbookEntry)
 # Tables the database keeps append-only (migration 0004 installs the triggers).
 APPEND_ONLY_TABLES = (
     "market_stock_movement",
@@ -340,4 +402,5 @@ APPEND_ONLY_TABLES = (
     "market_stock_count_line",
     "market_redemption",
     "market_reversal",
+    "market_passbook_entry",
 )
