@@ -28,6 +28,7 @@ from views import (
     qr,
     security,
     training,
+    volunteers,
 )
 from views.extensions import babel, compress, csrf, login_manager
 
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     training.bp,
     partners.bp,
     outreach.bp,
+    volunteers.bp,
 )
 
 

@@ -29,6 +29,7 @@ MODULE_NAMES = (
     "market",
     "training",
     "partners",
+    "volunteers",  # teams, activities, hours; points into the market passbooks
     "outreach",  # SMS, staff alerts, reminders, invitations, copies, feedback
 )
 MODULES = tuple(importlib.import_module(f"db.{name}") for name in MODULE_NAMES)

@@ -1,0 +1,29 @@
+"""Volunteer service (志愿服务): teams, volunteers, activities, hours and points.
+
+models       Team, Volunteer, Membership, JoinRequest, Activity, Signup, HourRecord, SEATING
+errors       VolunteerError
+teams        teams, members (an account or entered by staff, with consent), join requests
+activities   publish, edit, cancel; sign up and cancel (seats and a waiting list)
+attendance   sign-in and sign-out by staff and at the kiosk
+hours        hours from the times (capped), self-reported hours, approval and correction in
+             bulk, points booked into the market passbook in the same transaction
+queries      lists and pages
+
+Every operation owns its transaction and writes its audit entry in it.
+"""
+
+from db.volunteers.errors import VolunteerError  # noqa: F401
+from db.volunteers.models import (  # noqa: F401
+    SEATING,
+    Activity,
+    HourRecord,
+    JoinRequest,
+    Membership,
+    Signup,
+    Team,
+    Volunteer,
+)
+
+# What the module adds to the shared registries (db/modules.py lists the modules).
+demo_seeders = ()
+privacy_providers = ()

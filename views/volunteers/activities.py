@@ -1,0 +1,3 @@
+"""Volunteer activities pages."""
+
+from views.volunteers import bp  # noqa: F401

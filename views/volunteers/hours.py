@@ -1,0 +1,3 @@
+"""Volunteer hours pages."""
+
+from views.volunteers import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Volunteer teams pages."""
+
+from views.volunteers import bp  # noqa: F401
