@@ -24,6 +24,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+def wait_for_htmx(page):
+    """Wait until the page has loaded its deferred scripts and htmx has processed it (htmx
+    listens only from DOMContentLoaded; typing before then sends nothing)."""
+    page.wait_for_function("() => document.readyState === 'complete' && Boolean(window.htmx)")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the session."""

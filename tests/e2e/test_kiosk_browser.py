@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from db.base import utcnow
 from db.events import registrations
-from tests.e2e.conftest import DESKTOP, KIOSK, SCREENSHOTS
+from tests.e2e.conftest import DESKTOP, KIOSK, SCREENSHOTS, wait_for_htmx
 from tests.events_support import guest, new_event
 from tests.training_helpers import add_session, make_application, make_course
 
@@ -28,11 +28,6 @@ def sign_in_kiosk(page, password):
     page.get_by_role("button", name="登录").last.click()
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
     wait_for_htmx(page)
-
-
-def wait_for_htmx(page):
-    """Wait until the screen has loaded its (deferred) scripts, as a kiosk left open has."""
-    page.wait_for_function("() => document.readyState === 'complete' && Boolean(window.htmx)")
 
 
 def assert_screen_private(page):

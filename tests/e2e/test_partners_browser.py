@@ -11,7 +11,7 @@ from db import partners
 from db.market.periods import local_today
 from tests import partners_support as support
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -65,7 +65,7 @@ def test_directory_profile_and_merge(new_page, shot, make_user):
 
     page.get_by_role("link", name="联建单位").first.click()
     expect(page.get_by_role("heading", name="联建单位", exact=True)).to_be_visible()
-    page.wait_for_function("() => window.htmx !== undefined")  # the search box answers as typed
+    wait_for_htmx(page)  # the search box answers as typed
     page.get_by_label("搜索").fill("宝华")
     expect(page.get_by_text("共 2 家单位")).to_be_visible()
     shot(page, "partners-directory-zh-desktop")
