@@ -11,7 +11,8 @@ earning.
 Sign-ups compete for an activity's slots through db/seating.py (`SEATING`), like event
 registrations. An hour record is pending until staff approve it; `points` is what has been
 booked for it so far (the sum of its passbook entries), `revision` counts the corrections
-made after approval (each books the difference under its own source key).
+made so far (the first under "hours:<id>", each later one — a correction books the
+difference — under "hours:<id>:<n>").
 """
 
 from peewee import (
@@ -196,7 +197,7 @@ class HourRecord(BaseModel):
     decision_note = CharField(max_length=300, default="")
     points = IntegerField(default=0)  # booked into the passbook so far
     points_rate = IntegerField(null=True)  # points an hour when first approved
-    revision = IntegerField(default=0)  # corrections after approval
+    revision = IntegerField(default=0)  # bookings made so far
     created_at = UTCDateTimeField(default=utcnow)
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     decided_at = UTCDateTimeField(null=True)
