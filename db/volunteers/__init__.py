@@ -12,6 +12,8 @@ queries      lists and pages
 Every operation owns its transaction and writes its audit entry in it.
 """
 
+from db.volunteers import certificates, privacy
+from db.volunteers.certificates import HourCertificate, HourCertificateLine  # noqa: F401
 from db.volunteers.errors import VolunteerError  # noqa: F401
 from db.volunteers.models import (  # noqa: F401
     SEATING,
@@ -24,6 +26,15 @@ from db.volunteers.models import (  # noqa: F401
     Volunteer,
 )
 
+
+def certificate_lines_check():
+    """`flask --app app ledger verify`: hour certificates add up to the records they count."""
+    problems = certificates.line_problems()
+    return problems, f"volunteer hour certificates: {len(problems)} problem(s)"
+
+
 # What the module adds to the shared registries (db/modules.py lists the modules).
 demo_seeders = ()
-privacy_providers = ()
+ledger_checks = (certificate_lines_check,)
+number_checks = (certificates.certificate_numbers,)
+privacy_providers = (privacy.PROVIDER,)

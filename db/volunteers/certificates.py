@@ -15,8 +15,6 @@ verification page say the certificate is no longer current (a new one can be iss
 Staff may also withdraw one with a reason.
 """
 
-from datetime import timedelta
-
 from peewee import CharField, DateField, ForeignKeyField, IntegerField, fn
 
 from db import audit, write_lock
@@ -297,12 +295,6 @@ def default_period(today=None):
     """The period a new certificate is offered for: this calendar year up to today."""
     today = today or local_today()
     return today.replace(month=1, day=1), today
-
-
-def year_ago(today=None):
-    """A year back from today (for a form's hint)."""
-    today = today or local_today()
-    return today - timedelta(days=365)
 
 
 def certificate_numbers():
