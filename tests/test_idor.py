@@ -16,7 +16,7 @@ from db.audit import AuditEntry
 from db.codes import new_token
 from db.events import Event, Registration
 from db.events import registrations as reg
-from db.market.models import Household
+from db.market.models import Household, Passbook
 from db.notices import Notice
 from db.training import APPROVED, Application, Certificate
 from db.training.completion import confirm_completion
@@ -44,6 +44,7 @@ def context(app, make_user, make_enterprise):
         registration.mobile,
         registration.code,
         household.head_name,
+        ctx.passbook.holder_name,
         "申请人甲",
         "持证人乙",
         ctx.application.motivation,
@@ -60,6 +61,7 @@ def fingerprint():
             for r in Registration.select().order_by(Registration.id)
         ],
         [(h.id, h.head_name, h.status, h.next_review) for h in Household.select()],
+        [(p.id, p.holder_name, p.status) for p in Passbook.select()],
         [(u.id, u.active, u.name) for u in User.select().order_by(User.id)],
         [(a.id, a.status, a.motivation) for a in Application.select().order_by(Application.id)],
         [(c.id, c.revoked_at) for c in Certificate.select()],

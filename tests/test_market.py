@@ -874,7 +874,7 @@ def test_suspended_card_and_unknown_card_are_refused(staff, counter_setup):
     response = staff.post(f"/market/counter/{suspended.card_no}", data={f"qty-{rice.id}": "1"})
     assert response.status_code == 422 and "暂停" in text(response)
     unknown = staff.get("/market/counter?card=XX999")
-    assert unknown.status_code == 422 and "没有这个卡号的爱心卡" in text(unknown)
+    assert unknown.status_code == 422 and "没有这个号码的爱心卡或爱心存折" in text(unknown)
     assert staff.get("/market/counter/XX999").status_code == 404
     bad_qty = staff.post(f"/market/counter/{suspended.card_no}", data={f"qty-{rice.id}": "abc"})
     assert bad_qty.status_code == 422

@@ -38,7 +38,7 @@ from db.market.passbooks import (
     passbook_balance,
     passbook_by_no,
 )
-from db.market.redemption import redeem, reverse_redemption
+from db.market.redemption import redeem, redeem_passbook, reverse_redemption
 from db.market.stock import record_count, reverse_movement, save_item, write_off
 
 # What the module adds to the shared registries (db/modules.py lists the modules).
@@ -67,6 +67,7 @@ __all__ = [
     "record_purchase",
     "record_spending",
     "redeem",
+    "redeem_passbook",
     "register_household",
     "reverse_donation",
     "reverse_movement",

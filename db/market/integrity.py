@@ -1,13 +1,17 @@
-"""`ledger verify` for the love supermarket: hash chains, balances recomputed from every row,
-documents that agree with their ledger rows, and gapless receipt numbers."""
+"""`ledger verify` for the love supermarket: hash chains (stock, household points, cash and
+volunteer passbooks), balances recomputed from every row and never below zero, documents that
+agree with their ledger rows, each redemption paid from exactly one account, and gapless
+receipt numbers."""
 
 from peewee import JOIN, fn
 
 from db.integrity import gapless_problems
 from db.market.ledger import GENESIS, chain_hash
 from db.market.models import (
+    PASSBOOK_KINDS,
     CashEntry,
     Donation,
+    PassbookEntry,
     PointsEntry,
     Purchase,
     Redemption,
@@ -20,6 +24,7 @@ BALANCE_KEYS = {
     StockMovement: ("item_id", "quantity", "stock of item {key}"),
     PointsEntry: ("household_id", "points", "points of household {key}"),
     CashEntry: (None, "amount", "cash balance"),
+    PassbookEntry: ("passbook_id", "points", "points of passbook {key}"),
 }
 
 
@@ -107,6 +112,13 @@ def document_problems():
         .group_by(PointsEntry.redemption)
         .tuples()
     )
+    for redemption_id, points in (
+        PassbookEntry.select(PassbookEntry.redemption, fn.SUM(0 - PassbookEntry.points))
+        .where(PassbookEntry.kind == "redeemed")
+        .group_by(PassbookEntry.redemption)
+        .tuples()
+    ):
+        debits[redemption_id] = int(debits.get(redemption_id) or 0) + int(points or 0)
     lines = dict(
         StockMovement.select(
             StockMovement.redemption,
@@ -146,7 +158,55 @@ def document_problems():
             f"market_stock_count #{count_id}: item {item_id} difference not in the ledger"
         )
     problems.extend(purchase_problems())
+    problems.extend(passbook_problems())
     problems.extend(whole_reversal_problems())
+    return problems
+
+
+def passbook_problems():
+    """Each redemption is paid from exactly one of a love card and a passbook, and its debit
+    is written to that account; passbook entries are of a known kind with the sign it
+    implies (earned +, correction and redeemed -), a debit naming its redemption."""
+    problems = []
+    for (redemption_id,) in (
+        Redemption.select(Redemption.id)
+        .where(Redemption.household.is_null() == Redemption.passbook.is_null())
+        .tuples()
+    ):
+        problems.append(
+            f"market_redemption #{redemption_id}: must name exactly one of a household "
+            "and a passbook"
+        )
+    misplaced = (
+        PassbookEntry.select(PassbookEntry.id)
+        .join(Redemption, JOIN.LEFT_OUTER, on=(PassbookEntry.redemption == Redemption.id))
+        .where(
+            (PassbookEntry.kind == "redeemed")
+            & (Redemption.id.is_null() | (Redemption.passbook != PassbookEntry.passbook))
+        )
+        .tuples()
+    )
+    for (entry_id,) in misplaced:
+        problems.append(
+            f"market_passbook_entry #{entry_id}: debit not of the passbook its redemption names"
+        )
+    misplaced = (
+        PointsEntry.select(PointsEntry.id)
+        .join(Redemption, on=(PointsEntry.redemption == Redemption.id))
+        .where((PointsEntry.kind == "redemption") & (Redemption.household != PointsEntry.household))
+        .tuples()
+    )
+    for (entry_id,) in misplaced:
+        problems.append(
+            f"market_points_entry #{entry_id}: debit not of the household its redemption names"
+        )
+    wrong_sign = PassbookEntry.select(PassbookEntry.id, PassbookEntry.kind).where(
+        PassbookEntry.kind.not_in(PASSBOOK_KINDS)
+        | ((PassbookEntry.kind == "earned") & (PassbookEntry.points <= 0))
+        | (PassbookEntry.kind.in_(("correction", "redeemed")) & (PassbookEntry.points >= 0))
+    )
+    for entry_id, kind in wrong_sign.tuples():
+        problems.append(f"market_passbook_entry #{entry_id}: {kind} entry of the wrong sign")
     return problems
 
 
@@ -184,6 +244,7 @@ DOCUMENT_ROWS = (
     (CashEntry, "purchase", "purchase"),
     (StockMovement, "redemption", "redemption"),
     (PointsEntry, "redemption", "redemption"),
+    (PassbookEntry, "redemption", "redeemed"),
 )
 
 
@@ -215,7 +276,7 @@ def verify_market():
     problems = []
     counts = {}
     balances = {}
-    for model in (StockMovement, PointsEntry, CashEntry):
+    for model in (StockMovement, PointsEntry, CashEntry, PassbookEntry):
         found, rows, totals = walk_ledger(model)
         problems.extend(found)
         counts[model] = rows
@@ -223,10 +284,12 @@ def verify_market():
     problems.extend(reversal_problems(StockMovement, "quantity"))
     problems.extend(reversal_problems(PointsEntry, "points"))
     problems.extend(reversal_problems(CashEntry, "amount"))
+    problems.extend(reversal_problems(PassbookEntry, "points"))
     problems.extend(document_problems())
     summary = (
         f"love supermarket: {counts[StockMovement]} stock movements, "
-        f"{counts[PointsEntry]} points entries, {counts[CashEntry]} cash entries; "
+        f"{counts[PointsEntry]} points entries, {counts[CashEntry]} cash entries, "
+        f"{counts[PassbookEntry]} passbook entries; "
         f"cash balance {balances[CashEntry].get(None, 0)} fen"
     )
     return problems, summary

@@ -16,7 +16,15 @@ from peewee import fn
 
 from db import audit, write_lock
 from db.errors import DomainError
-from db.market.models import CashEntry, Household, Item, PointsEntry, Reversal, StockMovement
+from db.market.models import (
+    CashEntry,
+    Household,
+    Item,
+    PassbookEntry,
+    PointsEntry,
+    Reversal,
+    StockMovement,
+)
 from db.market.periods import period_of
 from db.market.totals import POINTS_BY_HOUSEHOLD, stock_by_item
 
@@ -159,11 +167,17 @@ def require_cash(amount):
 
 # What a reversing row copies from the row it reverses: the signed amount, negated, and
 # these columns. (unit_points is set on redemption movements only.)
-REVERSED_AMOUNT = {StockMovement: "quantity", PointsEntry: "points", CashEntry: "amount"}
+REVERSED_AMOUNT = {
+    StockMovement: "quantity",
+    PointsEntry: "points",
+    CashEntry: "amount",
+    PassbookEntry: "points",
+}
 REVERSAL_COPIES = {
     StockMovement: ("item", "unit_value", "unit_points"),
     PointsEntry: ("household",),
     CashEntry: (),
+    PassbookEntry: ("passbook",),
 }
 
 

@@ -23,6 +23,8 @@ from db.market.models import (
     Donor,
     Household,
     Item,
+    Passbook,
+    PassbookEntry,
     PointsEntry,
     Redemption,
     Reversal,
@@ -227,10 +229,12 @@ def allowance_issued(period=None):
 
 
 def slip(redemption_id):
-    """A redemption with its household and the account that served, or None."""
+    """A redemption with its household or passbook and the account that served, or None."""
     query = (
-        Redemption.select(Redemption, Household)
-        .join(Household)
+        Redemption.select(Redemption, Household, Passbook)
+        .join(Household, JOIN.LEFT_OUTER)
+        .switch(Redemption)
+        .join(Passbook, JOIN.LEFT_OUTER)
         .switch(Redemption)
         .where(Redemption.id == redemption_id)
     )
@@ -271,3 +275,58 @@ def stock_count_lines(stock_count):
         .where(StockCountLine.stock_count == stock_count.id)
         .order_by(Item.category, Item.name)
     )
+
+
+def passbooks_page(page, search="", per_page=PAGE_SIZE):
+    """A page of volunteer passbooks by number, found by number, holder's name or mobile,
+    each with its `balance` (one query for the page's balances)."""
+    query = Passbook.select().order_by(Passbook.passbook_no)
+    search = (search or "").strip()[:MAX_SEARCH]
+    if search:
+        like = f"%{search}%"
+        query = query.where(
+            Passbook.passbook_no**like | Passbook.holder_name**like | Passbook.mobile**like
+        )
+    listing = paginate(query, page, per_page)
+    ids = [passbook.id for passbook in listing.rows]
+    balances = dict(
+        PassbookEntry.select(PassbookEntry.passbook, fn.SUM(PassbookEntry.points))
+        .where(PassbookEntry.passbook.in_(ids or [0]))
+        .group_by(PassbookEntry.passbook)
+        .tuples()
+    )
+    for passbook in listing.rows:
+        passbook.balance = int(balances.get(passbook.id) or 0)
+    return listing
+
+
+def passbook_history(passbook, page, per_page=PAGE_SIZE):
+    """(a page of a passbook's entries, newest first, with the account that wrote each; the
+    ids of the page's redemptions that were reversed)."""
+    query = (
+        PassbookEntry.select(PassbookEntry)
+        .where(PassbookEntry.passbook == passbook.id)
+        .order_by(PassbookEntry.id.desc())
+    )
+    listing = paginate(with_actor(query, PassbookEntry), page, per_page)
+    redemption_ids = [e.redemption_id for e in listing.rows if e.redemption_id]
+    if not redemption_ids:
+        return listing, set()
+    reversed_ids = {
+        row.redemption_id
+        for row in Reversal.select(Reversal.redemption).where(
+            Reversal.redemption.in_(redemption_ids)
+        )
+    }
+    return listing, reversed_ids
+
+
+def passbook_totals(passbook):
+    """{kind: points} of a passbook's entries (earned, correction, redeemed, reversal)."""
+    return {
+        kind: int(points or 0)
+        for kind, points in PassbookEntry.select(PassbookEntry.kind, fn.SUM(PassbookEntry.points))
+        .where(PassbookEntry.passbook == passbook.id)
+        .group_by(PassbookEntry.kind)
+        .tuples()
+    }

@@ -12,7 +12,17 @@ from db.market.ledger import (
     stock_of,
     write_reversal,
 )
-from db.market.models import Household, Item, PointsEntry, Redemption, Reversal, StockMovement
+from db.market.models import (
+    Household,
+    Item,
+    Passbook,
+    PassbookEntry,
+    PointsEntry,
+    Redemption,
+    Reversal,
+    StockMovement,
+)
+from db.market.passbooks import passbook_balance
 from db.market.periods import period_of
 from db.market.rules import rule
 
@@ -58,7 +68,7 @@ def visits_in(household_id, period):
 
 
 def redeem(household_id, lines, actor=None, at=None):
-    """Give goods for points: [(item id, quantity)].
+    """Give goods for a household's points: [(item id, quantity)].
 
     One transaction under the market lock checks, in this order, the card's status, the
     month's visit limit, every line (item available, enough in stock) and the balance, then
@@ -80,44 +90,14 @@ def redeem(household_id, lines, actor=None, at=None):
         visits = visits_in(household.id, period_of(at))
         if visits >= limit:
             raise MarketError("visit_limit", limit=limit, visits=visits)
-        items = {item.id: item for item in Item.select().where(Item.id.in_(list(basket)))}
-        stock = stock_of(basket)
-        for item_id, quantity in basket.items():  # in the order of their first lines
-            number = line_of[item_id]
-            item = items.get(item_id)
-            if item is None:
-                raise MarketError("item_unavailable", line=number)
-            if not item.active:  # taken off the catalogue after the basket was loaded
-                raise MarketError("line_item_inactive", line=number, item=item.name)
-            if stock.get(item_id, 0) < quantity:
-                raise MarketError(
-                    "line_not_enough_stock",
-                    line=number,
-                    item=item.name,
-                    unit=item.unit,
-                    available=stock.get(item_id, 0),
-                    wanted=quantity,
-                )
-        total = sum(items[i].points_price * q for i, q in basket.items())
+        items, total = _checked_basket(basket, line_of)
         balance = points_balance(household.id)
         if total > balance:
             raise MarketError("not_enough_points", balance=balance, total=total)
         redemption = Redemption.create(
             household=household, points_total=total, **actor_fields(actor, at)
         )
-        for item_id, quantity in basket.items():
-            item = items[item_id]
-            append(
-                StockMovement,
-                at,
-                actor,
-                item=item,
-                quantity=-quantity,
-                kind="redemption",
-                unit_value=item.reference_value,
-                unit_points=item.points_price,
-                redemption=redemption,
-            )
+        _write_movements(redemption, items, basket, at, actor)
         append(
             PointsEntry,
             at,
@@ -136,8 +116,94 @@ def redeem(household_id, lines, actor=None, at=None):
     return redemption
 
 
+def redeem_passbook(passbook_id, lines, actor=None, at=None):
+    """Give goods for a volunteer passbook's points: [(item id, quantity)].
+
+    The same transaction and rules as `redeem` for the goods (every line available and in
+    stock) and the balance (the passbook's own points); the household visit limit does not
+    apply to points earned by volunteering. Writes the redemption (its `passbook` set), its
+    stock movements and a "redeemed" passbook entry; a refusal writes nothing.
+    """
+    at = at or utcnow()
+    basket, line_of = merge_basket(lines)
+    if not basket:
+        raise MarketError("empty_basket")
+    with market_lock():
+        passbook = Passbook.get_or_none(Passbook.id == passbook_id)
+        if passbook is None:
+            raise MarketError("unknown_passbook")
+        if passbook.status != "active":
+            raise MarketError("passbook_not_active", status=passbook.status)
+        items, total = _checked_basket(basket, line_of)
+        balance = passbook_balance(passbook.id)
+        if total > balance:
+            raise MarketError("not_enough_points", balance=balance, total=total)
+        redemption = Redemption.create(
+            passbook=passbook, points_total=total, **actor_fields(actor, at)
+        )
+        _write_movements(redemption, items, basket, at, actor)
+        append(
+            PassbookEntry,
+            at,
+            actor,
+            passbook=passbook,
+            points=-total,
+            kind="redeemed",
+            redemption=redemption,
+        )
+        audit.record(
+            "market.redeem",
+            redemption,
+            f"{passbook.passbook_no}: {total} points, {len(basket)} lines",
+            actor=actor,
+        )
+    return redemption
+
+
+def _checked_basket(basket, line_of):
+    """({item id: item}, points total) once every line passes: the item exists and is
+    active, and the stock holds the quantity. Call inside market_lock()."""
+    items = {item.id: item for item in Item.select().where(Item.id.in_(list(basket)))}
+    stock = stock_of(basket)
+    for item_id, quantity in basket.items():  # in the order of their first lines
+        number = line_of[item_id]
+        item = items.get(item_id)
+        if item is None:
+            raise MarketError("item_unavailable", line=number)
+        if not item.active:  # taken off the catalogue after the basket was loaded
+            raise MarketError("line_item_inactive", line=number, item=item.name)
+        if stock.get(item_id, 0) < quantity:
+            raise MarketError(
+                "line_not_enough_stock",
+                line=number,
+                item=item.name,
+                unit=item.unit,
+                available=stock.get(item_id, 0),
+                wanted=quantity,
+            )
+    return items, sum(items[i].points_price * q for i, q in basket.items())
+
+
+def _write_movements(redemption, items, basket, at, actor):
+    """The redemption's stock movements, one per item."""
+    for item_id, quantity in basket.items():
+        item = items[item_id]
+        append(
+            StockMovement,
+            at,
+            actor,
+            item=item,
+            quantity=-quantity,
+            kind="redemption",
+            unit_value=item.reference_value,
+            unit_points=item.points_price,
+            redemption=redemption,
+        )
+
+
 def reverse_redemption(redemption_id, reason, actor=None, at=None):
-    """Undo a redemption made by mistake: goods back into stock, points back to the card."""
+    """Undo a redemption made by mistake: goods back into stock, points back to the card or
+    the passbook it was paid from."""
     at = at or utcnow()
     with market_lock():
         redemption = Redemption.get_or_none(Redemption.id == redemption_id)
@@ -147,6 +213,7 @@ def reverse_redemption(redemption_id, reason, actor=None, at=None):
             raise MarketError("already_reversed")
         movements = list(redemption.movements.where(StockMovement.kind == "redemption"))
         debits = list(redemption.points_entries.where(PointsEntry.kind == "redemption"))
+        debits += list(redemption.passbook_entries.where(PassbookEntry.kind == "redeemed"))
         reversal = write_reversal(
             movements + debits,
             reason,

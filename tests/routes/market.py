@@ -39,11 +39,19 @@ def setup(ctx):
     ctx.count = market.record_count({ctx.item.id: 7})
     ctx.purchase = market.record_purchase("粮油店", [(ctx.item.id, 2, 4000)])
     ctx.spending = market.record_spending(1000, "打印")
+    ctx.passbook = market.open_passbook("志愿者丙", "13900139001")
+    market.earn_points(ctx.passbook.id, 100, "routes:1", "志愿服务")
+    ctx.passbook_redemption = market.redeem_passbook(ctx.passbook.id, [(ctx.item.id, 1)])
 
 
 def card_url(suffix=""):
     """A URL under the setup household's card."""
     return lambda ctx: f"/market/counter/{ctx.household.card_no}{suffix}"
+
+
+def passbook_counter_url(suffix=""):
+    """A counter URL under the setup volunteer passbook."""
+    return lambda ctx: f"/market/counter/{ctx.passbook.passbook_no}{suffix}"
 
 
 ROUTES = [
@@ -166,6 +174,28 @@ ROUTES = [
     # An empty basket is refused with the page (422) and nothing written.
     Route("/market/counter/<card_no>", "POST", STAFF_FORM, url=card_url()),
     Route("/market/counter/<card_no>/total", "GET", STAFF_ONLY, url=card_url("/total?qty-1=1")),
+    # The same counter with a volunteer passbook number (ZY…) instead of a love card.
+    Route("/market/counter/<card_no>", "GET", STAFF_ONLY, url=passbook_counter_url()),
+    Route("/market/counter/<card_no>", "POST", STAFF_FORM, url=passbook_counter_url()),
+    Route(
+        "/market/counter/<card_no>/total",
+        "GET",
+        STAFF_ONLY,
+        url=passbook_counter_url("/total?qty-1=1"),
+    ),
+    Route(
+        "/market/redemptions/<int:redemption_id>",
+        "GET",
+        STAFF_ONLY,
+        url=lambda ctx: f"/market/redemptions/{ctx.passbook_redemption.id}",
+    ),
+    Route("/market/passbooks", "GET", STAFF_ONLY),
+    Route(
+        "/market/passbooks/<int:passbook_id>",
+        "GET",
+        STAFF_ONLY,
+        url=lambda ctx: f"/market/passbooks/{ctx.passbook.id}",
+    ),
     Route(
         "/market/redemptions/<int:redemption_id>",
         "GET",

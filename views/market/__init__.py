@@ -3,7 +3,7 @@ reports and the public disclosure; `flask --app app ledger verify` is its comman
 
 The routes live in the modules imported at the bottom, one a screen or concern: home, items
 (the catalogue), movements (write-offs), counts (stock counts), reversals, counter,
-donations, cash (purchases and spending), households, reports.
+donations, cash (purchases and spending), households, passbooks (volunteers'), reports.
 """
 
 from flask import Blueprint
@@ -65,6 +65,7 @@ from views.market import (  # noqa: E402  (the routes register on bp)
     households,
     items,
     movements,
+    passbooks,
     reports,
     reversals,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "households",
     "items",
     "movements",
+    "passbooks",
     "reports",
     "reversals",
 ]

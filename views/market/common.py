@@ -37,6 +37,12 @@ POINTS_NAMES = {
     "expiry": _l("Expired (over the carry-over cap)"),
     "reversal": _l("Reversal"),
 }
+PASSBOOK_NAMES = {
+    "earned": _l("Earned by volunteering"),
+    "correction": _l("Correction"),
+    "redeemed": _l("Redemption"),
+    "reversal": _l("Reversal"),
+}
 CASH_NAMES = {
     "donation": _l("Money donated"),
     "purchase": _l("Purchase of goods"),
@@ -67,6 +73,20 @@ REFUSALS = {
     ),
     "card_not_active": _l("This love card is %(status)s; it cannot be used at the counter."),
     "unknown_card": _l("No love card has this number. Check the number and try again."),
+    "unknown_card_or_passbook": _l(
+        "No love card or volunteer passbook has this number. Check the number and try again."
+    ),
+    "unknown_passbook": _l("No volunteer passbook has this number."),
+    "passbook_not_active": _l("This passbook is %(status)s; it cannot be used at the counter."),
+    "passbook_balance": _l(
+        "The passbook holds %(balance)s points: %(points)s cannot be taken back. Nothing was "
+        "recorded."
+    ),
+    "passbook_mobile": _l("Enter an 11-digit mobile number, or leave it empty."),
+    "name_too_long": _l("The name can be at most %(limit)s characters."),
+    "points_required": _l("Enter a whole number of points other than 0."),
+    "source_key": _l("The reference can be at most %(limit)s characters."),
+    "source_key_taken": _l("These points were already booked into another passbook."),
     "item_unavailable": _l("Line %(line)s: this item is not available any more."),
     "line_item_inactive": _l(
         "Line %(line)s (%(item)s): this item was taken off the catalogue after the basket was "

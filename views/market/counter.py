@@ -1,4 +1,5 @@
-"""The redemption counter: find the card, fill the basket with a live total, confirm, print."""
+"""The redemption counter: find the love card or the volunteer passbook, fill the basket with
+a live total, confirm, print."""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -7,6 +8,8 @@ from flask_wtf import FlaskForm
 from db import market
 from db.market import queries
 from db.market.ledger import MarketError, household_by_card, points_balance, stock_levels
+from db.market.models import Passbook
+from db.market.passbooks import passbook_balance, passbook_by_no
 from db.market.periods import current_period
 from db.market.redemption import price_basket, redemption_lines, visits_in
 from db.market.rules import rules
@@ -52,9 +55,11 @@ def table_rows(values, goods, basket, most):
     return rows + [item_id for item_id in basket if item_id not in rows]
 
 
-def counter_context(household, values=None):
-    """What the basket page shows: the household, its balance and visits, goods and stock."""
+def counter_context(holder, values=None):
+    """What the basket page shows: the household (its visits) or the passbook, the balance,
+    goods and stock."""
     values = values or {}
+    passbook = holder if isinstance(holder, Passbook) else None
     catalogue = stock_levels()
     goods = [(item, stock) for item, stock in catalogue if item.active]
     # Every submitted line of a catalogue item is kept, even one deactivated since the page
@@ -62,13 +67,15 @@ def counter_context(household, values=None):
     basket, errors = read_basket(values, [item.id for item, _stock in catalogue])
     shown = {item.id for item, _stock in goods}
     lines, total = price_basket({i: q for i, q in basket.items() if i in shown})
-    balance = points_balance(household.id)
+    balance = passbook_balance(holder.id) if passbook else points_balance(holder.id)
     rows = table_rows(values, goods, basket, most=len(catalogue))
     return dict(
-        household=household,
-        head_name_masked=mask_name(household.head_name),
+        household=None if passbook else holder,
+        passbook=passbook,
+        number=holder.passbook_no if passbook else holder.card_no,
+        active=holder.status == "active",
         balance=balance,
-        visits=visits_in(household.id, current_period()),
+        visits=None if passbook else visits_in(holder.id, current_period()),
         visit_limit=rules()["market.visit_limit"],
         goods=goods,
         row_ids=",".join(str(item.id) for item, _stock in goods),
@@ -85,22 +92,35 @@ def counter_context(household, values=None):
     )
 
 
+def holder_by_number(number):
+    """The household holding this love card number (GZ…) or the passbook of this number
+    (ZY…), or None."""
+    return passbook_by_no(number) or household_by_card(number)
+
+
 def get_card(card_no):
-    """The household holding this card, or 404."""
-    return household_by_card(card_no) or abort(404)
+    """The household holding this card, or the passbook of this number, or 404."""
+    return holder_by_number(card_no) or abort(404)
+
+
+def holder_number(holder):
+    """The number the counter's URLs carry."""
+    return holder.passbook_no if isinstance(holder, Passbook) else holder.card_no
 
 
 @bp.route("/counter")
 @staff_required
 def counter():
-    """Enter or scan a love card number."""
-    card_no = request.args.get("card", "").strip()
+    """Enter or scan a love card number, or a volunteer passbook number."""
+    card_no = request.args.get("card", "").strip()[:40]
     if card_no:
-        household = household_by_card(card_no)
-        if household is not None:
-            return redirect(url_for("market.basket", card_no=household.card_no))
+        holder = holder_by_number(card_no)
+        if holder is not None:
+            return redirect(url_for("market.basket", card_no=holder_number(holder)))
         return refused(
-            "market/counter.html", card_no=card_no, error=MESSAGES.text(MarketError("unknown_card"))
+            "market/counter.html",
+            card_no=card_no,
+            error=MESSAGES.text(MarketError("unknown_card_or_passbook")),
         )
     return render_page("market/counter.html", card_no="", error=None)
 
@@ -108,21 +128,23 @@ def counter():
 @bp.route("/counter/<card_no>", methods=["GET", "POST"])
 @staff_required
 def basket(card_no):
-    """The household's summary and the basket; POST confirms the redemption.
+    """The household's (or passbook's) summary and the basket; POST confirms the redemption.
 
-    The redemption is one transaction that checks the card, the visit limit, the stock of
-    every line and the balance; a refusal says which and nothing is written. The page's
-    "update the total" button (shown without JavaScript) posts the basket only to price it.
+    The redemption is one transaction that checks the card (or passbook), the visit limit
+    (households only), the stock of every line and the balance; a refusal says which and
+    nothing is written. The page's "update the total" button (shown without JavaScript) posts
+    the basket only to price it.
     """
-    household = get_card(card_no)
+    holder = get_card(card_no)
     if request.method == "GET":
-        return render_page("market/basket.html", **counter_context(household))
-    context = counter_context(household, request.form)
+        return render_page("market/basket.html", **counter_context(holder))
+    context = counter_context(holder, request.form)
     if "update" in request.form:  # without JavaScript: the new total, nothing redeemed
         return render_page("market/basket.html", **context)
     if not context["errors"]:  # CSRFProtect has checked the token before this view runs
         try:
-            redemption = market.redeem(household.id, context["row_lines"], actor=acting_user())
+            redeem = market.redeem_passbook if context["passbook"] else market.redeem
+            redemption = redeem(holder.id, context["row_lines"], actor=acting_user())
         except MarketError as exc:
             context["refusal"] = MESSAGES.text(exc)
         else:
@@ -141,9 +163,9 @@ def basket(card_no):
 @staff_required
 def basket_total(card_no):
     """The live total of the basket (htmx, as quantities change)."""
-    household = get_card(card_no)
+    holder = get_card(card_no)
     return render_page(
-        "market/basket.html", block="basket_total", **counter_context(household, request.args)
+        "market/basket.html", block="basket_total", **counter_context(holder, request.args)
     )
 
 
@@ -152,11 +174,17 @@ def basket_total(card_no):
 def slip(redemption_id):
     """The 80 mm counter slip with a signature line."""
     redemption = queries.slip(redemption_id) or abort(404)
+    if redemption.passbook_id:
+        balance = passbook_balance(redemption.passbook_id)
+        holder_name = redemption.passbook.holder_name
+    else:
+        balance = points_balance(redemption.household_id)
+        holder_name = redemption.household.head_name
     return render_page(
         "market/slip.html",
         redemption=redemption,
         lines=redemption_lines(redemption),
-        balance=points_balance(redemption.household_id),
-        head_name_masked=mask_name(redemption.household.head_name),
+        balance=balance,
+        head_name_masked=mask_name(holder_name),
         reversal=queries.reversal_of(redemption=redemption.id),
     )

@@ -74,6 +74,11 @@ REVERSIBLE = {
 }
 
 
+PASSBOOK_REDEMPTION = _l(
+    "The goods go back into stock and the points go back to the volunteer passbook."
+)
+
+
 @bp.route("/reverse/<kind>/<int:object_id>", methods=["GET", "POST"])
 @staff_required
 def reverse(kind, object_id):
@@ -95,6 +100,8 @@ def reverse(kind, object_id):
                 _("Reversed. The original entry and its reversal both stay on record."), "success"
             )
             return redirect(after(target))
+    if kind == "redemption" and target.passbook_id:
+        consequence = PASSBOOK_REDEMPTION
     context = dict(form=form, kind=kind, target=target, consequence=consequence, back=after(target))
     if form.is_submitted():
         return refused("market/reverse.html", **context)
