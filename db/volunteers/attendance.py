@@ -22,6 +22,8 @@ from db.volunteers.models import (
 
 # Sign-in opens this long before the activity starts.
 SIGN_IN_EARLY = timedelta(hours=1)
+# The kiosk still lists an activity this long after its end, for signing out.
+SIGN_OUT_LATE = timedelta(hours=2)
 
 
 def attended_minutes(signed_in_at, signed_out_at, cap):

@@ -11,8 +11,14 @@ hours        /volunteers/hours (staff approval in bulk), self-reported hours
 """
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from views import navigation
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
+navigation.add("volunteers.index", _l("Volunteering"), roles=("guest", "entrepreneur"))
+navigation.add("volunteers.manage", _l("Volunteers"), roles=("staff", "admin"))
 
-from views.volunteers import activities, hours, teams  # noqa: E402, F401
+
+from views.volunteers import activities, common, hours, records, reports, teams  # noqa: E402, F401
