@@ -402,14 +402,15 @@ def test_a_late_mark_in_the_grid_asks_for_a_note(staff, make_user):
     session = add_session(course, utcnow() - timedelta(days=2))
     application = make_application(course, make_user(), APPROVED)
     url = f"/manage/sessions/{session.id}/attendance/{application.id}"
+    note_field = f'name="note-{session.id}-{application.id}"'
     ask = staff.post(url, data={"present": "1"}, headers=HX)
-    assert ask.status_code == 422 and 'name="note"' in text(ask)
+    assert ask.status_code == 422 and note_field in text(ask)
     done = staff.post(url, data={"present": "1", "note": "电话确认到场"}, headers=HX)
     assert done.status_code == 200
     mark = Attendance.get()
     assert mark.method == "late" and mark.note == "电话确认到场"
     cancel = staff.get(url, headers=HX)
-    assert cancel.status_code == 200 and 'name="note"' not in text(cancel)
+    assert cancel.status_code == 200 and note_field not in text(cancel)
     # The cell alone is for htmx: a plain visit of its URL goes to the grid.
     plain = staff.get(url)
     assert plain.status_code == 302
@@ -426,24 +427,31 @@ def test_a_late_mark_without_javascript_asks_for_the_note_on_the_page(staff, mak
     assert ask.status_code == 422
     page = text(ask)
     assert "<html" in page and "迟到学员" in page  # the whole grid
-    assert page.count('name="note"') == 1  # only the cell tapped asks
-    cell = page.split(f'id="cell-{session.id}-{application.id}"')[1].split("</td>")[0]
-    assert 'name="note"' in cell and f'action="{url}"' in cell
+    key = f"{session.id}-{application.id}"
+    assert page.count('name="note-') == 1  # only the cell tapped asks
+    cell = page.split(f'id="cell-{key}"')[1].split("</td>")[0]
+    assert f'name="note-{key}"' in cell and f'name="mark" value="{key}"' in cell
+    # The cell sits in the grid's one form, which posts to the grid.
+    grid = f"/manage/courses/{course.id}/attendance"
+    assert f'<form id="grid-form" method="post" action="{grid}"' in page
     assert NOTE_REQUIRED_ZH in cell
     assert 'class="error-summary"' in page
-    assert f'href="#note-{session.id}-{application.id}"' in page
-    assert f'href="/manage/courses/{course.id}/attendance"' in cell  # cancel works without JS
+    assert f'href="#note-{key}"' in page
+    assert f'href="{grid}"' in cell  # cancel works without JS
     assert f'id="cell-{other.id}-{application.id}"' in page
     assert Attendance.select().count() == 0
+    # Enter in the note field saves it: the form's first submit button is this cell's.
+    first_button = page.split('id="grid-form"')[1].split("<button")[1].split(">")[0]
+    assert f'name="mark" value="{key}"' in first_button and "disabled" not in first_button
     # The note posted from that form saves the late mark and returns to the grid.
-    done = staff.post(url, data={"present": "1", "note": "电话确认到场"})
+    done = staff.post(grid, data={"mark": key, f"note-{key}": "电话确认到场"})
     assert done.status_code == 302
-    assert done.headers["Location"].endswith(f"/manage/courses/{course.id}/attendance")
+    assert done.headers["Location"].endswith(grid)
     mark = Attendance.get()
     assert mark.method == "late" and mark.note == "电话确认到场"
     # A note too long keeps what was typed.
     Attendance.delete().execute()
-    long = staff.post(url, data={"present": "1", "note": "长" * 301})
+    long = staff.post(grid, data={"mark": key, f"note-{key}": "长" * 301})
     assert long.status_code == 422 and 'value="' + "长" * 301 + '"' in text(long)
 
 

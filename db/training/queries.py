@@ -157,8 +157,11 @@ def all_courses():
 
 
 def course_choices():
-    """Every course for a staff filter (the review queue's), newest first."""
-    return list(Course.select().order_by(Course.created_at.desc(), Course.id.desc()))
+    """Every course for a staff filter (the review queue's), newest first: id and title
+    only (a filter of hundreds of courses reads no descriptions)."""
+    return list(
+        Course.select(Course.id, Course.title).order_by(Course.created_at.desc(), Course.id.desc())
+    )
 
 
 def live_application(course_id, user_id):
@@ -209,8 +212,25 @@ def review_queue(course_id=None, search="", page=1, per_page=REVIEW_PAGE_SIZE, n
     """
     now = now or utcnow()
     per_page = max(1, min(per_page, 100))
+    # What the queue shows of each application, its course, person and enterprise (not
+    # their every column: a page of the queue reads 50 rows of four tables).
     query = (
-        Application.select(Application, Course, User, Enterprise)
+        Application.select(
+            Application.id,
+            Application.course,
+            Application.user,
+            Application.enterprise,
+            Application.position,
+            Application.motivation,
+            Application.status,
+            Application.created_at,
+            Course.id,
+            Course.title,
+            User.id,
+            User.name,
+            Enterprise.id,
+            Enterprise.name,
+        )
         .join(Course)
         .switch(Application)
         .join(User, on=(Application.user == User.id))
@@ -275,15 +295,18 @@ def roster(course):
     return rows
 
 
-def attendance_counts(course_id):
-    """{application id: sessions attended} for a course, counting its current sessions."""
-    rows = (
-        Attendance.select(Attendance.application, fn.COUNT(Attendance.id).alias("n"))
+def attendance_counts(course_id, application_ids=None):
+    """{application id: sessions attended} for a course, counting its current sessions
+    (of `application_ids` only, when given)."""
+    query = (
+        Attendance.select(Attendance.application, fn.COUNT(Attendance.id))
         .join(CourseSession)
         .where(CourseSession.course == course_id)
         .group_by(Attendance.application)
     )
-    return {row.application_id: row.n for row in rows}
+    if application_ids is not None:
+        query = query.where(Attendance.application.in_(list(application_ids)))
+    return dict(query.tuples())
 
 
 def attended_sessions(application):
@@ -327,6 +350,73 @@ def attendance_marks(course_id):
     """{(session id, application id): Attendance} of a course."""
     rows = Attendance.select().join(CourseSession).where(CourseSession.course == course_id)
     return {(row.session_id, row.application_id): row for row in rows}
+
+
+@dataclass(frozen=True)
+class GridPerson:
+    """A person on the attendance grid: application id and status, name, enterprise."""
+
+    id: int
+    status: str
+    name: str
+    enterprise: str
+
+
+@dataclass(frozen=True)
+class GridMark:
+    """A mark in a grid cell: how the person was marked present, and the late note."""
+
+    method: str
+    note: str
+
+
+def _grid_people_query(course_id):
+    """Applications of a course as GridPerson fields, in roster order (for those on the
+    course: waiting number, then arrival)."""
+    return (
+        Application.select(Application.id, Application.status, User.name, Enterprise.name)
+        .join(User, on=(Application.user == User.id))
+        .switch(Application)
+        .join(Enterprise, JOIN.LEFT_OUTER, on=(Application.enterprise == Enterprise.id))
+        .where(Application.course == course_id)
+        .order_by(
+            fn.COALESCE(Application.waiting_number, 0), Application.created_at, Application.id
+        )
+        .tuples()
+    )
+
+
+def grid_people(course):
+    """The people on the attendance grid, as `grid_rows` (approved, marked; and, read only,
+    those whose completion was decided, in roster order), but as light GridPerson rows: a
+    grid page reads a name and an enterprise a person, not three models."""
+    query = _grid_people_query(course.id).where(Application.status.in_(ON_COURSE))
+    return [
+        GridPerson(aid, status, name, enterprise or "") for aid, status, name, enterprise in query
+    ]
+
+
+def grid_person(course_id, application_id):
+    """One application of the course as a GridPerson (whatever its status), or None."""
+    row = _grid_people_query(course_id).where(Application.id == application_id).first()
+    return GridPerson(row[0], row[1], row[2], row[3] or "") if row else None
+
+
+def grid_marks(course_id, application_ids):
+    """{(session id, application id): GridMark} of the course's sessions, for the people
+    of one grid page."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    rows = (
+        Attendance.select(
+            Attendance.session, Attendance.application, Attendance.method, Attendance.note
+        )
+        .join(CourseSession)
+        .where(CourseSession.course == course_id, Attendance.application.in_(ids))
+        .tuples()
+    )
+    return {(sid, aid): GridMark(method, note or "") for sid, aid, method, note in rows}
 
 
 def pending_by_course(limit=8, now=None):

@@ -99,6 +99,14 @@ ROUTES = [
         STAFF_ONLY,
         url=manage_url("/sign-in-sheet"),
     ),
+    # The registrations table's one form; a post without a row's button is a bad request
+    # (tests/test_events_staff.py posts real buttons, and a forged id of another event).
+    Route(
+        "/manage/events/<int:event_id>/registrations",
+        "POST",
+        STAFF_ONLY | {"staff": 400, "admin": 400},
+        url=manage_url("/registrations"),
+    ),
     Route(
         "/manage/registrations/<int:registration_id>/approve",
         "POST",

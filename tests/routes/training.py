@@ -110,6 +110,14 @@ ROUTES = [
         STAFF_ONLY,
         url=manage_url("/attendance"),
     ),
+    # The grid's one form; a post without a cell's button is a bad request
+    # (tests/test_training_attendance.py posts real cells, and forged ones of another course).
+    Route(
+        "/manage/courses/<int:course_id>/attendance",
+        "POST",
+        STAFF_ONLY | {"staff": 400, "admin": 400},
+        url=manage_url("/attendance"),
+    ),
     # Without htmx the cell's URL leads to the grid.
     Route(
         "/manage/sessions/<int:session_id>/attendance/<int:application_id>",

@@ -1,10 +1,11 @@
 """Staff pages: events (create, edit, publish, close, cancel), registrations and their
 decisions, walk-ins, exports, the sign-in sheet and attendance figures."""
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from db.events import STATUSES, EventError, manage, queries, registrations
 from db.events.models import EVENT_STATUSES, SEATING, Registration
@@ -13,6 +14,7 @@ from views.access import staff_required
 from views.events import bp
 from views.events.common import (
     ERRORS,
+    SOURCE_NAMES,
     STATUS_NAMES,
     add_error,
     error_text,
@@ -22,10 +24,38 @@ from views.events.common import (
 )
 from views.events.forms import EventForm, ReasonForm, WalkInForm, answers_from, with_questions
 from views.pages import ButtonForm, is_fragment_request, render_page, safe_next
-from views.params import page_number
+from views.params import page_number, parse_int
 
 EVENTS_PAGE_SIZE = 50
 ROWS_PAGE_SIZE = 50  # registrations in one response (heavy rows: 100 made 180 KB pages)
+
+# The words of the registrations table, as one table: a render looks each up once (not
+# once a row) through `row_labels()`.
+ROW_LABELS = {
+    "approve": _l("Approve"),
+    "check_in": _l("Check in"),
+    "undo_check_in": _l("Undo check-in"),
+    "more": _l("More"),
+    "cancel": _l("Cancel registration"),
+    "cancel_confirm": _l(
+        "Cancel this registration? The person is told and the seat goes to the next waiting."
+    ),
+    "reason": _l("Reason for rejecting"),
+    "reject": _l("Reject"),
+    "answers": _l("Answers"),
+    "no_answer": _l("(no answer)"),
+    "checked_in": _l("Checked in"),
+    "waiting_position": _l("Number %(position)s on the waiting list"),
+}
+
+
+def row_labels():
+    """The registrations table's words in the request's language, each translated once:
+    {key: text}, with `statuses` and `sources` {code: name}."""
+    labels = {key: str(text) for key, text in ROW_LABELS.items()}
+    labels["statuses"] = {code: str(name) for code, name in STATUS_NAMES.items()}
+    labels["sources"] = {code: str(name) for code, name in SOURCE_NAMES.items()}
+    return labels
 
 
 @bp.route("/manage/events")
@@ -205,6 +235,7 @@ def manage_event(event_id):
         answers=queries.answers_for([row.id for row in rows]),
         questions=queries.questions_of(event),
         by_enterprise=queries.attendance_by_enterprise(20, event=event) if event.is_past() else [],
+        labels=row_labels(),
         reason_form=ReasonForm(),
         button_form=ButtonForm(),
     )
@@ -222,8 +253,12 @@ def counts(event_id):
     )
 
 
-def _row_response(registration, error=None):
-    """After a row action: the row again (htmx) or back to the page it came from."""
+def _row_response(registration, error=None, retarget=False):
+    """After a row action: the row again (htmx) or back to the page it came from.
+
+    `retarget`: the action came from the table's one form, whose htmx request targets no
+    row of its own, so the answer names the row it replaces (`HX-Retarget`).
+    """
     screen = request.form.get("screen", "")
     if is_fragment_request():
         registration = Registration.get_by_id(registration.id)
@@ -241,11 +276,15 @@ def _row_response(registration, error=None):
             positions=SEATING.waiting_positions(registration.event_id),
             answers=queries.answers_for([registration.id]),
             questions=queries.questions_of(registration.event),
+            labels=row_labels(),
             row_error=error,
             reason_form=ReasonForm(),
             button_form=ButtonForm(),
         )
         response.headers["HX-Trigger"] = "counts-changed"
+        if retarget:
+            response.headers["HX-Retarget"] = f"#registration-{registration.id}"
+            response.headers["HX-Reswap"] = "outerHTML"
         return response
     if error:
         flash(error, "error")
@@ -254,16 +293,15 @@ def _row_response(registration, error=None):
     return redirect(safe_next(target, default="events.manage_index"), code=303)
 
 
-def _decide(registration_id, decision):
+def _decide(registration, decision, *args, retarget=False):
     """Run one staff decision on a registration and answer with its row."""
-    registration = registration_or_404(registration_id)
     try:
-        message = decision(registration)
+        message = decision(registration, *args)
     except EventError as exc:
-        return _row_response(registration, error_text(exc))
+        return _row_response(registration, error_text(exc), retarget=retarget)
     if message and not is_fragment_request():
         flash(message, "success")
-    return _row_response(registration)
+    return _row_response(registration, retarget=retarget)
 
 
 def _promoted_message(promoted):
@@ -273,74 +311,112 @@ def _promoted_message(promoted):
     return " " + _("The next on the waiting list (%(count)s) got a seat.", count=len(promoted))
 
 
+def _approve(registration):
+    """Approve a pending registration: a seat if free, else the waiting list; names the new
+    status."""
+    result = registrations.approve(registration, actor=current_user)
+    return str(STATUS_NAMES[result.status])
+
+
+def _reject(registration, reason):
+    """Reject with a reason (1-300 characters, one line); a freed seat goes to the next
+    waiting."""
+    form = ReasonForm(formdata=MultiDict({"reason": reason}), meta={"csrf": False})
+    if not form.validate():
+        raise EventError("reason_required", field="reason")
+    _result, promoted = registrations.reject(registration, form.reason.data, actor=current_user)
+    return _("Registration rejected.") + _promoted_message(promoted)
+
+
+def _cancel(registration):
+    """Cancel on the person's behalf (they are told)."""
+    _result, promoted = registrations.cancel(
+        registration, by="staff", reason=request.form.get("reason", ""), actor=current_user
+    )
+    return _("Registration cancelled.") + _promoted_message(promoted)
+
+
+def _check_in(registration):
+    """Check a confirmed person in."""
+    registrations.check_in(registration, actor=current_user)
+    return _("Checked in.")
+
+
+def _undo_check_in(registration):
+    """Take back a check-in made by mistake."""
+    registrations.undo_check_in(registration, actor=current_user)
+    return _("Check-in undone.")
+
+
+# The buttons of the registrations table's one form: the button's name is the decision,
+# its value the registration's id (`check_in=123`). Reject reads the row's `reason-<id>`.
+ROW_DECISIONS = {
+    "approve": _approve,
+    "reject": _reject,
+    "cancel": _cancel,
+    "check_in": _check_in,
+    "undo_check_in": _undo_check_in,
+}
+
+
+@bp.route("/manage/events/<int:event_id>/registrations", methods=["POST"])
+@staff_required
+def act(event_id):
+    """The registrations table's one form (one CSRF token for the page): the button pressed
+    names the decision and carries the registration's id. A registration of another event
+    is not found (404), so an id typed into the form reaches nothing outside this event."""
+    event = event_or_404(event_id)
+    pressed = [name for name in ROW_DECISIONS if name in request.form]
+    if len(pressed) != 1:
+        abort(400)
+    registration_id = parse_int(request.form[pressed[0]])
+    registration = (
+        Registration.get_or_none(Registration.id == registration_id, Registration.event == event.id)
+        if registration_id is not None
+        else None
+    )
+    if registration is None:
+        abort(404)
+    decision = ROW_DECISIONS[pressed[0]]
+    args = (request.form.get(f"reason-{registration.id}", ""),) if pressed[0] == "reject" else ()
+    return _decide(registration, decision, *args, retarget=True)
+
+
+# One URL a decision and a registration: the door screen's buttons and htmx clients post
+# here; the registrations table posts its one form to `act`.
 @bp.route("/manage/registrations/<int:registration_id>/approve", methods=["POST"])
 @staff_required
 def approve(registration_id):
     """Approve a pending registration: a seat if free, else the waiting list."""
-
-    def decision(registration):
-        """Approve, then name the new status."""
-        result = registrations.approve(registration, actor=current_user)
-        return str(STATUS_NAMES[result.status])
-
-    return _decide(registration_id, decision)
+    return _decide(registration_or_404(registration_id), _approve)
 
 
 @bp.route("/manage/registrations/<int:registration_id>/reject", methods=["POST"])
 @staff_required
 def reject(registration_id):
     """Reject a registration with a reason; a freed seat goes to the next waiting."""
-    form = ReasonForm()
-
-    def decision(registration):
-        """Reject with the form's reason."""
-        if not form.validate():
-            raise EventError("reason_required", field="reason")
-        _result, promoted = registrations.reject(registration, form.reason.data, actor=current_user)
-        return _("Registration rejected.") + _promoted_message(promoted)
-
-    return _decide(registration_id, decision)
+    return _decide(registration_or_404(registration_id), _reject, request.form.get("reason", ""))
 
 
 @bp.route("/manage/registrations/<int:registration_id>/cancel", methods=["POST"])
 @staff_required
 def staff_cancel(registration_id):
     """Cancel a registration on the person's behalf (they are told)."""
-
-    def decision(registration):
-        """Cancel on the person's behalf."""
-        _result, promoted = registrations.cancel(
-            registration, by="staff", reason=request.form.get("reason", ""), actor=current_user
-        )
-        return _("Registration cancelled.") + _promoted_message(promoted)
-
-    return _decide(registration_id, decision)
+    return _decide(registration_or_404(registration_id), _cancel)
 
 
 @bp.route("/manage/registrations/<int:registration_id>/check-in", methods=["POST"])
 @staff_required
 def check_in(registration_id):
     """Check a confirmed person in."""
-
-    def decision(registration):
-        """Check the person in."""
-        registrations.check_in(registration, actor=current_user)
-        return _("Checked in.")
-
-    return _decide(registration_id, decision)
+    return _decide(registration_or_404(registration_id), _check_in)
 
 
 @bp.route("/manage/registrations/<int:registration_id>/undo-check-in", methods=["POST"])
 @staff_required
 def undo_check_in(registration_id):
     """Take back a check-in made by mistake."""
-
-    def decision(registration):
-        """Take the check-in back."""
-        registrations.undo_check_in(registration, actor=current_user)
-        return _("Check-in undone.")
-
-    return _decide(registration_id, decision)
+    return _decide(registration_or_404(registration_id), _undo_check_in)
 
 
 @bp.route("/manage/events/<int:event_id>/walk-in", methods=["GET", "POST"])

@@ -2,10 +2,13 @@
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from db.training import SEATING, TrainingError, applications, courses, queries
+from db.training.labels import STATUS_NAMES
+from db.training.models import Application
 from views.access import staff_required
 from views.pages import ButtonForm, htmx_redirect, is_fragment_request, render_page
 from views.params import page_number, parse_int
@@ -221,6 +224,27 @@ def close_out(course_id):
     return redirect(url_for("training.manage_course", course_id=course.id))
 
 
+# The review queue's words, as one table: a render looks each up once, not once a row.
+REVIEW_LABELS = {
+    "course": _l("Course"),
+    "enterprise": _l("Enterprise"),
+    "no_enterprise": _l("(none given)"),
+    "position": _l("Position"),
+    "motivation": _l("Motivation"),
+    "earlier": _l("Earlier courses"),
+    "none": _l("None"),
+    "applied": _l("Applied"),
+}
+
+
+def review_labels():
+    """The review queue's words in the request's language, each translated once: {key:
+    text}, with `statuses` {application status: name}."""
+    labels = {key: str(text) for key, text in REVIEW_LABELS.items()}
+    labels["statuses"] = {code: str(name) for code, name in STATUS_NAMES.items()}
+    return labels
+
+
 def _review_page(course_id, reason_form, status=200):
     """The review queue (a page of it), optionally for one course or a search (refused
     decisions: status 422)."""
@@ -238,6 +262,7 @@ def _review_page(course_id, reason_form, status=200):
         courses=queries.course_choices(),
         earlier=queries.earlier_courses([a.user_id for a in rows]),
         answers=queries.answers_for(a.id for a in rows),
+        labels=review_labels(),
         reason_form=reason_form,
     )
 
@@ -299,15 +324,28 @@ def _outcome_message(result, action):
 @bp.route("/manage/applications/decide", methods=["POST"])
 @staff_required
 def decide():
-    """Approve or reject the chosen applications (one or many) at once."""
+    """Approve or reject the chosen applications (one or many) at once.
+
+    The queue is one form (one CSRF token): each row's box carries its application's id.
+    A form for one course (the queue filtered by course, the course's roster) decides
+    applications of that course only: an id of another course is not found (404) and
+    nothing is decided.
+    """
     reason_form = ReasonForm()
     action = request.form.get("action", "")
     origin = request.form.get("from", "")
     course_id = _course_filter()
+    chosen = ids_from("application")
+    if course_id and chosen:
+        elsewhere = Application.select().where(
+            Application.id.in_(chosen), Application.course != course_id
+        )
+        if elsewhere.exists():
+            abort(404)
     if reason_form.validate_on_submit():
         try:
             result = applications.decide(
-                ids_from("application"), action, reason_form.reason.data, actor=current_user
+                chosen, action, reason_form.reason.data, actor=current_user
             )
         except TrainingError as exc:
             add_error(reason_form, exc)
