@@ -12,7 +12,7 @@ queries      lists and pages
 Every operation owns its transaction and writes its audit entry in it.
 """
 
-from db.volunteers import certificates, privacy
+from db.volunteers import certificates, demo, privacy
 from db.volunteers.certificates import HourCertificate, HourCertificateLine  # noqa: F401
 from db.volunteers.errors import VolunteerError  # noqa: F401
 from db.volunteers.models import (  # noqa: F401
@@ -34,7 +34,7 @@ def certificate_lines_check():
 
 
 # What the module adds to the shared registries (db/modules.py lists the modules).
-demo_seeders = ()
+demo_seeders = (("volunteers", demo.seed_volunteers),)
 ledger_checks = (certificate_lines_check,)
 number_checks = (certificates.certificate_numbers,)
 privacy_providers = (privacy.PROVIDER,)
