@@ -11,12 +11,9 @@ How the other modules point at an enterprise (read from their models):
 - accounts: `User.enterprise` (FK).
 Rows a merge kept on a merged duplicate count for the record kept (`family_ids`).
 
-Volunteer hours (party-member volunteer teams) are not built yet. When a volunteer module
-lands with a foreign key to `Enterprise`, merges move its rows with no change here (they
-are found by introspection). To show its hours, add a `volunteer_hours` field to
-`YearTotals` and `ReportRow`, one grouped query over `family_ids` in `enterprise_activity`
-(like the donations loop) and one grouped by enterprise in `annual_report` (like
-`visit_counts`); the profile's and the report's tables then gain one column each.
+- volunteers: `Volunteer.enterprise` (FK); their approved `HourRecord` minutes count in the
+  year served (`served_on`), shown on the profile by year (merges move volunteers like any
+  other reference).
 """
 
 import difflib
@@ -53,6 +50,8 @@ from db.partners.rules import (
 from db.settings import Setting, get_setting
 from db.training.models import Application, Certificate, Course
 from db.training.status import APPROVED, COMPLETED
+from db.volunteers.models import APPROVED as HOURS_APPROVED
+from db.volunteers.models import HourRecord, Volunteer
 
 PAGE_SIZE = 50
 SUGGESTION_LIMIT = 8
@@ -175,6 +174,12 @@ class YearTotals:
     certificates: int = 0
     donations: int = 0
     donated: int = 0  # fen
+    volunteer_minutes: int = 0  # approved hours of the enterprise's volunteers
+
+    @property
+    def volunteer_hours(self):
+        """Approved volunteer hours, one decimal."""
+        return round(self.volunteer_minutes / 60, 1)
 
 
 @dataclass
@@ -268,9 +273,20 @@ def donations_of(ids):
     )
 
 
+def volunteer_minutes_of(ids):
+    """[(day served, approved minutes)] of the enterprises' volunteers, one row a day."""
+    return list(
+        HourRecord.select(HourRecord.served_on, fn.SUM(HourRecord.minutes))
+        .join(Volunteer)
+        .where(Volunteer.enterprise.in_(ids), HourRecord.status == HOURS_APPROVED)
+        .group_by(HourRecord.served_on)
+        .tuples()
+    )
+
+
 def enterprise_activity(enterprise_id):
-    """Events, courses and donations of one enterprise (its merged duplicates included),
-    with totals by year. Five queries."""
+    """Events, courses, donations and volunteer hours of one enterprise (its merged
+    duplicates included), with totals by year. Six queries."""
     ids = family_ids(enterprise_id)
     activity = Activity(events=events_of(ids))
     activity.courses, applications = courses_of(ids)
@@ -294,6 +310,8 @@ def enterprise_activity(enterprise_id):
         totals = year(donation.donated_on.year)
         totals.donations += 1
         totals.donated += donation.total_value
+    for served_on, minutes in volunteer_minutes_of(ids):
+        year(served_on.year).volunteer_minutes += int(minutes or 0)
     activity.years = [years[y] for y in sorted(years, reverse=True)]
     return activity
 

@@ -11,6 +11,8 @@ register    /kiosk/register, an event of this week, then the walk-up form
 courses     /kiosk/course (session sign-in), /kiosk/courses (open for applications)
 notices     /kiosk/notices, the love supermarket's monthly notice
 privacy     /kiosk/privacy, the privacy notice the consent line names
+honour      /kiosk/honour, the volunteer honour board (names masked)
+volunteers  /kiosk/volunteers, volunteers sign in and out of an activity by mobile
 """
 
 from flask import Blueprint, current_app
@@ -31,4 +33,13 @@ def kiosk_settings():
     return dict(idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"])
 
 
-from views.kiosk import check_in, courses, notices, privacy, register, start  # noqa: E402, F401
+from views.kiosk import (  # noqa: E402, F401
+    check_in,
+    courses,
+    honour,
+    notices,
+    privacy,
+    register,
+    start,
+    volunteers,
+)
