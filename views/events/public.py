@@ -9,6 +9,7 @@ from db.accounts import PRIVACY_NOTICE_VERSION
 from db.base import utcnow
 from db.events import KINDS, EventError, queries, registrations
 from db.pagination import paginate
+from views.caching import cached_page, clock
 from views.events import bp
 from views.events.common import add_error, event_or_404, form_page, person_from
 from views.events.forms import (
@@ -22,6 +23,8 @@ from views.pages import is_fragment_request, render_page
 from views.params import page_number
 
 PAGE_SIZE = 20
+# What changes the public pages by the clock: events opening, closing, starting, ending.
+EVENT_CLOCK = clock("events")
 
 
 def _listing(past):
@@ -46,18 +49,21 @@ def _listing(past):
 
 
 @bp.route("/events")
+@cached_page(EVENT_CLOCK)
 def index():
     """Upcoming events with seats left, filtered by kind, searchable."""
     return _listing(False)
 
 
 @bp.route("/events/archive")
+@cached_page(EVENT_CLOCK)
 def archive():
     """Past events, newest first."""
     return _listing(True)
 
 
 @bp.route("/events/<int:event_id>")
+@cached_page(EVENT_CLOCK)
 def detail(event_id):
     """An event's details and seats left (refreshed while the page is open)."""
     event = event_or_404(event_id)
@@ -72,6 +78,7 @@ def detail(event_id):
 
 
 @bp.route("/events/<int:event_id>/seats")
+@cached_page(EVENT_CLOCK)
 def seats(event_id):
     """The seats-left panel of an event's page alone (htmx polls it)."""
     event = event_or_404(event_id)

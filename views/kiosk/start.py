@@ -4,6 +4,7 @@ from flask import redirect, request, url_for
 
 from db import kiosk
 from db.events.queries import counts_for
+from views.caching import cached_page, clock
 from views.i18n import LANGUAGE_COOKIE
 from views.kiosk import bp
 from views.kiosk.common import kiosk_required
@@ -14,6 +15,7 @@ DEFAULT_LANGUAGE = "zh_CN"  # what the next visitor sees after an automatic retu
 
 @bp.route("/")
 @kiosk_required
+@cached_page(clock("events", "courses", midnight=True))
 def start():
     """The start screen: the four actions; today's events (under way ones too, for check-in)
     and the rest of the week's not yet started, with their seats; this week's course sessions.

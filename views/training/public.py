@@ -10,6 +10,7 @@ from db.training import TrainingError, applications, queries
 from db.training.completion import certificate_by_number
 from db.validators import mask_name
 from views.access import kiosk_allowed, role_required
+from views.caching import cached_page, clock
 from views.pages import render_page
 from views.params import page_number
 from views.training import bp
@@ -20,6 +21,7 @@ COURSES_PAGE_SIZE = 24
 
 
 @bp.route("/courses")
+@cached_page(clock("courses"))
 def index():
     """Courses taking applications now, with seats left, institution, dates and hours
     (COURSES_PAGE_SIZE a page)."""
