@@ -679,7 +679,14 @@ def half_done_problems(fixture):
     enterprise merge with rows left on the duplicate or a duplicate left unmarked."""
     from db.audit import AuditEntry
     from db.events import CANCELLED, CONFIRMED, WAITING, Registration
-    from db.market.models import CashEntry, Donation, PointsEntry, Redemption, StockMovement
+    from db.market.models import (
+        CashEntry,
+        Donation,
+        PassbookEntry,
+        PointsEntry,
+        Redemption,
+        StockMovement,
+    )
     from db.notices import Notice
 
     problems = []
@@ -696,6 +703,13 @@ def half_done_problems(fixture):
         PointsEntry.select(PointsEntry.redemption, fn.SUM(PointsEntry.points * -1))
         .where(PointsEntry.kind == "redemption")
         .group_by(PointsEntry.redemption)
+        .tuples()
+    )
+    # A redemption paid from a volunteer passbook is debited there instead.
+    debited |= dict(
+        PassbookEntry.select(PassbookEntry.redemption, fn.SUM(PassbookEntry.points * -1))
+        .where(PassbookEntry.kind == "redeemed")
+        .group_by(PassbookEntry.redemption)
         .tuples()
     )
     for redemption_id, total in Redemption.select(Redemption.id, Redemption.points_total).tuples():
