@@ -9,6 +9,7 @@
 - passbooks.py   volunteers' passbooks (爱心存折): points earned by volunteering
 - redemption.py  the counter (a love card or a passbook)
 - reports.py     monthly report, public disclosure, the staff home's lists
+- closed_months.py  the figures of closed months, stored once and checked by ledger verify
 - queries.py     the staff pages' lists, a page at a time
 - labels.py      names of categories, statuses and units in the reader's language
 - integrity.py   `flask --app app ledger verify`
@@ -20,7 +21,7 @@ Every operation owns its transaction and takes `actor` (the user acting) and `at
 now by default; demo data and tests pass earlier times).
 """
 
-from db.market import demo, integrity, privacy
+from db.market import closed_months, demo, integrity, privacy
 from db.market.cash import record_purchase, record_spending, reverse_purchase, reverse_spending
 from db.market.donations import record_donation, reverse_donation
 from db.market.households import (
@@ -43,7 +44,7 @@ from db.market.stock import record_count, reverse_movement, save_item, write_off
 
 # What the module adds to the shared registries (db/modules.py lists the modules).
 demo_seeders = (("market", demo.seed_market),)
-ledger_checks = (integrity.verify_market,)
+ledger_checks = (integrity.verify_market, closed_months.verify_closed_months)
 number_checks = (integrity.receipt_numbers,)
 privacy_providers = (privacy.PROVIDER,)
 

@@ -14,9 +14,10 @@ reversal counts, as a negative line, in the month of the reversal (`late_donatio
 `_late_reversal_sums`).
 """
 
+import json
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, Case, Value, fn
 
 from db.accounts import Enterprise
 from db.market.models import (
@@ -25,10 +26,12 @@ from db.market.models import (
     Donor,
     Household,
     Item,
+    PassbookEntry,
     Redemption,
     Reversal,
     StockMovement,
 )
+from db.market.passbooks import EARNING_KINDS, SPENDING_KINDS
 from db.market.periods import day_bounds_utc, last_periods, local_today
 from db.market.redemption import reversed_redemption_ids
 from db.market.totals import IN, NET, OUT, POINTS, POINTS_BY_MONTH, STOCK, VALUE, stock_by_item
@@ -66,87 +69,109 @@ def late_reversals(document_field, period):
 
 
 def late_donation_reversals(period):
-    """[dict(receipt_no, name, named, month, goods, money, value)] of the donations of earlier
-    months reversed in `period`, each amount negative: the corrections this month shows."""
+    """[[receipt no, donor id, named, month, goods, money]] of the donations of earlier
+    months reversed in `period`, each amount negative: the corrections this month shows
+    (the donor is named by id; names are read when the month is shown)."""
     query = (
         Donation.select(
             Donation.receipt_year,
             Donation.receipt_seq,
-            Donation.period,
+            Donation.donor,
             Donation.named,
+            Donation.period,
             Donation.goods_value,
             Donation.money,
-            Donor.name.alias("donor_name"),
-            Enterprise.name.alias("enterprise_name"),
         )
         .join(Reversal, on=(Reversal.donation == Donation.id))
-        .switch(Donation)
-        .join(Donor)
-        .join(Enterprise, JOIN.LEFT_OUTER, on=(Donor.enterprise == Enterprise.id))
         .where((Reversal.period == period) & (Donation.period < period))
         .order_by(Donation.receipt_year, Donation.receipt_seq)
+        .tuples()
     )
-    rows = []
-    for row in query.dicts():
-        name = row["enterprise_name"] or row["donor_name"]
-        rows.append(
-            dict(
-                receipt_no=f"JZ-{row['receipt_year']}-{row['receipt_seq']:04d}",
-                name=name,
-                named=bool(row["named"]) and name != ERASED_NAME,
-                month=row["period"],
-                goods=-_int(row["goods_value"]),
-                money=-_int(row["money"]),
-                value=-_int(row["goods_value"]) - _int(row["money"]),
-            )
-        )
-    return rows
+    return [
+        [f"JZ-{year}-{seq:04d}", donor_id, int(bool(named)), month, -_int(goods), -_int(money)]
+        for year, seq, donor_id, named, month, goods, money in query
+    ]
 
 
 def donations_by_donor(period):
-    """[(donor name, donor kind, donations, goods value, money)] of standing donations."""
+    """([[donor id, named, donations, goods value, money]], reversed) of the month's
+    donations: one row per donor and named flag of the standing ones, largest first (names
+    are read when the month is shown, so an erased donor is never kept here), and how many
+    recorded in the month were reversed in it (not counted). One aggregate."""
+    reversed_flag = Case(
+        None, [(Donation.id.in_(reversed_in_own_month(Reversal.donation, period)), 1)], 0
+    )
     query = (
         Donation.select(
-            Donor.name.alias("donor_name"),
-            Enterprise.name.alias("enterprise_name"),
-            Donor.kind.alias("kind"),
-            fn.COUNT(Donation.id).alias("donations"),
-            fn.SUM(Donation.goods_value).alias("goods"),
-            fn.SUM(Donation.money).alias("money"),
+            Donation.donor,
+            Donation.named,
+            reversed_flag,
+            fn.COUNT(Donation.id),
+            fn.SUM(Donation.goods_value),
+            fn.SUM(Donation.money),
         )
-        .join(Donor)
-        .join(Enterprise, JOIN.LEFT_OUTER, on=(Donor.enterprise == Enterprise.id))
-        .where(
-            (Donation.period == period)
-            & Donation.id.not_in(reversed_in_own_month(Reversal.donation, period))
-        )
-        .group_by(Donor.id, Donor.name, Enterprise.name, Donor.kind)
-        .order_by(fn.SUM(Donation.goods_value + Donation.money).desc())
+        .where(Donation.period == period)
+        .group_by(Donation.donor, Donation.named, reversed_flag)
+        .tuples()
     )
-    return [
-        dict(
-            name=row["enterprise_name"] or row["donor_name"],
-            kind=row["kind"],
-            donations=row["donations"],
-            goods=_int(row["goods"]),
-            money=_int(row["money"]),
-            value=_int(row["goods"]) + _int(row["money"]),
-        )
-        for row in query.dicts()
-    ]
+    rows, reversed_count = [], 0
+    for donor_id, named, was_reversed, count, goods, money in query:
+        if was_reversed:
+            reversed_count += _int(count)
+        else:
+            rows.append([donor_id, int(bool(named)), _int(count), _int(goods), _int(money)])
+    rows.sort(key=lambda row: (-(row[3] + row[4]), row[0], row[1]))
+    return rows, reversed_count
+
+
+def earned_figures(period):
+    """The month's volunteer points, as db.market.passbooks.earned_points_figures defines
+    them ({"earned", "spent", "outstanding"}), in one aggregate over the passbook ledger."""
+    during = fn.SUM(Case(None, [(PassbookEntry.period == period, PassbookEntry.points)], 0))
+    query = (
+        PassbookEntry.select(PassbookEntry.kind, during, fn.SUM(PassbookEntry.points))
+        .where(PassbookEntry.period <= period)
+        .group_by(PassbookEntry.kind)
+        .tuples()
+    )
+    by_kind, held = {}, 0
+    for kind, in_month, total in query:
+        by_kind[kind] = _int(in_month)
+        held += _int(total)
+    return {
+        "earned": sum(by_kind.get(kind, 0) for kind in EARNING_KINDS),
+        "spent": -sum(by_kind.get(kind, 0) for kind in SPENDING_KINDS),
+        "outstanding": held,
+    }
+
+
+def donor_names(period):
+    """{donor id: (name, kind, erased)} of the donors a month's report names: those of its
+    donations and of the earlier donations reversed in it. `erased`: a person donor whose
+    details were erased, no longer named in public."""
+    donors = Donation.select(Donation.donor).where(
+        (Donation.period == period)
+        | Donation.id.in_(Reversal.select(Reversal.donation).where(Reversal.period == period))
+    )
+    query = (
+        Donor.select(Donor.id, Donor.name, Donor.kind, Enterprise.name)
+        .join(Enterprise, JOIN.LEFT_OUTER, on=(Donor.enterprise == Enterprise.id))
+        .where(Donor.id.in_(donors))
+        .tuples()
+    )
+    return {
+        donor_id: (enterprise or name, kind, not enterprise and name == ERASED_NAME)
+        for donor_id, name, kind, enterprise in query
+    }
 
 
 class StockTotals:
     """The kept stock totals and the catalogue (id, name, unit, category), read once for a
-    report: {(item id, month, kind): [net, in, out, value, points]} (db/market/totals.py)."""
+    month: {(item id, month, kind): [net, in, out, value, points]} (db/market/totals.py)."""
 
     def __init__(self):
         self.groups = STOCK.current()
-        self.items = list(
-            Item.select(Item.id, Item.name, Item.unit, Item.category)
-            .order_by(Item.category, Item.name)
-            .dicts()
-        )
+        self.items = catalogue()
         self.category_of = {item["id"]: item["category"] for item in self.items}
 
     def by_category(self, period, kind, columns, sign=1):
@@ -161,38 +186,48 @@ class StockTotals:
         return result
 
 
-def _reversed_document_sums(document_field, kind, period, *expressions):
-    """{category: [SUMs]} of one month's `kind` movements whose document (donation or
-    redemption, named by `document_field`) was reversed in that month. Reversals are rare: the
-    movements are found from them (IN on the document's index), not the other way round."""
+def _adjustments(document, kind, period, *expressions):
+    """{category: [SUMs]} to add to the kept totals of one month's `kind` movements for
+    standing documents (`document`: "donation" or "redemption"): less the movements of
+    documents reversed in the month they were recorded, plus the reversal movements written
+    in the month for documents of earlier months.
+
+    Reversals are rare: the movements are found from them (IN on the document's and on the
+    reversal's index), not the other way round; one statement, the two parts apart so that
+    each keeps its index.
+    """
     # A document's movements carry its month (both are written with its time).
-    reversed_ids = reversed_in_own_month(getattr(Reversal, document_field.name), period)
-    query = (
-        StockMovement.select(Item.category, *(fn.SUM(e) for e in expressions))
+    document_field = getattr(StockMovement, document)
+    reversed_ids = reversed_in_own_month(getattr(Reversal, document), period)
+    names = [f"s{index}" for index in range(len(expressions))]
+    taken_back = (
+        StockMovement.select(
+            Item.category.alias("category"),
+            *((0 - e).alias(name) for e, name in zip(expressions, names, strict=True)),
+        )
         .join(Item)
         .where(
             document_field.in_(reversed_ids)
             & (StockMovement.kind == kind)
             & (StockMovement.period == period)
         )
-        .group_by(Item.category)
-        .tuples()
     )
-    return {row[0]: [_int(value) for value in row[1:]] for row in query}
-
-
-def _late_reversal_sums(document_field, period, *expressions):
-    """{category: [SUMs]} of the reversal movements written in `period` for documents of
-    earlier months (`Reversal.donation` or `Reversal.redemption`)."""
-    query = (
-        StockMovement.select(Item.category, *(fn.SUM(e) for e in expressions))
+    returned = (
+        StockMovement.select(
+            Item.category.alias("category"),
+            *(e.alias(name) for e, name in zip(expressions, names, strict=True)),
+        )
         .join(Item)
         .where(
             (StockMovement.kind == "reversal")
             & (StockMovement.period == period)
-            & StockMovement.reversal.in_(late_reversals(document_field, period))
+            & StockMovement.reversal.in_(late_reversals(getattr(Reversal, document), period))
         )
-        .group_by(Item.category)
+    )
+    both = taken_back.union_all(returned)
+    query = (
+        both.select_from(both.c.category, *(fn.SUM(getattr(both.c, name)) for name in names))
+        .group_by(both.c.category)
         .tuples()
     )
     return {row[0]: [_int(value) for value in row[1:]] for row in query}
@@ -207,45 +242,30 @@ def _plus(totals, extra):
     return result
 
 
-def _less(totals, reversed_sums):
-    """{category: (sums…)} of `totals` less the reversed documents' sums."""
-    return {
-        category: tuple(
-            value - (reversed_sums.get(category) or [0] * len(sums))[index]
-            for index, value in enumerate(sums)
-        )
-        for category, sums in totals.items()
-    }
-
-
 def donated_goods_by_category(period, stock):
     """{category: (quantity, value)} of goods in standing donations of the month.
 
     A donation's movements carry its time, so its month is theirs: the month's donation
-    movements from the kept totals, less those of donations since reversed.
+    movements from the kept totals, less those of donations since reversed in the month,
+    plus (negative) the goods of earlier months' donations reversed in it.
     """
-    reversed_sums = _reversed_document_sums(
-        StockMovement.donation,
+    adjustments = _adjustments(
+        "donation",
         "donation",
         period,
         StockMovement.quantity,
         StockMovement.quantity * StockMovement.unit_value,
     )
-    late = _late_reversal_sums(
-        Reversal.donation,
-        period,
-        StockMovement.quantity,
-        StockMovement.quantity * StockMovement.unit_value,
-    )
-    return _plus(_less(stock.by_category(period, "donation", (NET, VALUE)), reversed_sums), late)
+    return _plus(stock.by_category(period, "donation", (NET, VALUE)), adjustments)
 
 
 def goods_out_by_category(period, stock):
     """{category: (quantity, value, points)} given out in standing redemptions of the month:
-    the month's redemption movements from the kept totals, less those since reversed."""
+    the month's redemption movements from the kept totals, less those reversed in the
+    month, less the goods of earlier months' redemptions that came back in it."""
     out = 0 - StockMovement.quantity
-    reversed_sums = _reversed_document_sums(
-        StockMovement.redemption,
+    adjustments = _adjustments(
+        "redemption",
         "redemption",
         period,
         out,
@@ -253,14 +273,7 @@ def goods_out_by_category(period, stock):
         out * fn.COALESCE(StockMovement.unit_points, 0),
     )
     totals = stock.by_category(period, "redemption", (NET, VALUE, POINTS), sign=-1)
-    late = _late_reversal_sums(
-        Reversal.redemption,
-        period,
-        out,
-        out * StockMovement.unit_value,
-        out * fn.COALESCE(StockMovement.unit_points, 0),
-    )
-    return _plus(_less(totals, reversed_sums), late)
+    return _plus(totals, adjustments)
 
 
 def redemption_counts(period):
@@ -291,59 +304,153 @@ def points_held(period, groups):
     return sum(sums[0] for (month, _kind), sums in groups.items() if month <= period)
 
 
-def cash_summary(period):
-    """Opening balance, {kind: amount} in the month, closing balance (fen): one aggregate
-    per kind over the cash ledger."""
-    query = CashEntry.select(
-        CashEntry.kind,
-        fn.SUM(Case(None, [(CashEntry.period < period, CashEntry.amount)], 0)),
-        fn.SUM(Case(None, [(CashEntry.period == period, CashEntry.amount)], 0)),
-        fn.SUM(Case(None, [(CashEntry.period == period, 1)], 0)),
-    ).group_by(CashEntry.kind)
-    opening, kinds = 0, {}
-    for kind, before, during, entries in query.tuples():
-        opening += _int(before)
-        if _int(entries):
-            kinds[kind] = _int(during)
-    return opening, kinds, opening + sum(kinds.values())
+def cash_summary(period, opening=None):
+    """Opening balance, {kind: amount} in the month, closing balance (fen). From the start
+    (`opening` None): one aggregate per kind over the cash ledger; from a known `opening`
+    (the month before's closing): the month's rows alone."""
+    during = fn.SUM(Case(None, [(CashEntry.period == period, CashEntry.amount)], 0))
+    entries = fn.SUM(Case(None, [(CashEntry.period == period, 1)], 0))
+    if opening is None:
+        before = fn.SUM(Case(None, [(CashEntry.period < period, CashEntry.amount)], 0))
+        query = CashEntry.select(CashEntry.kind, before, during, entries)
+    else:
+        query = CashEntry.select(CashEntry.kind, Value(0), during, entries).where(
+            CashEntry.period == period
+        )
+    kinds, start = {}, opening or 0
+    for kind, earlier, amount, count in query.group_by(CashEntry.kind).tuples():
+        start += _int(earlier)
+        if _int(count):
+            kinds[kind] = _int(amount)
+    return start, kinds, start + sum(kinds.values())
 
 
-def closing_stock(period):
-    """{item id: stock at the end of the month}, summed straight from the stock ledger (one
-    aggregate over the table, not the kept totals), so it can disagree with them."""
+def closing_stock(period, opening=None):
+    """{item id: stock at the end of the month}, summed straight from the stock ledger (not
+    the kept totals), so it can disagree with them: from the start (`opening` None), one
+    aggregate over every row up to the month; from the month before's closing stock
+    ({item id: quantity}), that plus the month's rows."""
+    if opening is None:
+        where, closing = StockMovement.period <= period, {}
+    else:
+        # Naming the items lets the (item, period, quantity) index answer it alone.
+        items = Item.select(Item.id)
+        where = StockMovement.item.in_(items) & (StockMovement.period == period)
+        closing = dict(opening)
     query = (
         StockMovement.select(StockMovement.item, fn.SUM(StockMovement.quantity))
-        .where(StockMovement.period <= period)
+        .where(where)
         .group_by(StockMovement.item)
         .tuples()
     )
-    return {item_id: _int(total) for item_id, total in query}
+    for item_id, total in query:
+        closing[item_id] = closing.get(item_id, 0) + _int(total)
+    return closing
 
 
-def stock_reconciliation(period, stock):
-    """Per item: opening, in and out for the month from the kept totals (db/market/totals.py),
-    and the closing stock summed from the ledger table on its own (closing_stock), so
-    opening + in − out = closing is a real check: `difference` is closing minus
-    (opening + in − out), 0 when the item balances."""
+def stock_figures(period, stock, opening=None):
+    """{item id: [opening, in, out, closing]} of every item with movements up to the month.
+
+    In and out come from the kept totals (db/market/totals.py); the closing stock is summed
+    from the ledger table on its own (closing_stock), so opening + in − out = closing is a
+    real check. The opening is the kept totals' sum of the months before, or, when the month
+    before is known (`opening`, its closing stock), that month's closing as it was shown."""
     figures = {}
     for (item_id, month, _kind), sums in stock.groups.items():
-        values = figures.setdefault(item_id, dict(opening=0, inflow=0, outflow=0))
+        if month > period:
+            continue
+        values = figures.setdefault(item_id, [0, 0, 0])
         if month < period:
-            values["opening"] += sums[NET]
-        if month == period:
-            values["inflow"] += sums[IN]
-            values["outflow"] -= sums[OUT]
-    closing = closing_stock(period)
-    rows = []
-    empty = dict(opening=0, inflow=0, outflow=0)
-    for item in stock.items:
-        values = dict(figures.get(item["id"], empty))
-        values["closing"] = closing.get(item["id"], 0)
-        expected = values["opening"] + values["inflow"] - values["outflow"]
-        values["difference"] = values["closing"] - expected
-        values["balanced"] = values["difference"] == 0
-        rows.append(dict(item, **values))
+            values[0] += sums[NET]
+        else:
+            values[1] += sums[IN]
+            values[2] -= sums[OUT]
+    if opening is not None:
+        for item_id in set(figures) | set(opening):
+            figures.setdefault(item_id, [0, 0, 0])[0] = opening.get(item_id, 0)
+    closing = closing_stock(period, opening)
+    rows = {}
+    for item_id in sorted(set(figures) | set(closing)):
+        opening_qty, inflow, outflow = figures.get(item_id, (0, 0, 0))
+        rows[str(item_id)] = [opening_qty, inflow, outflow, closing.get(item_id, 0)]
     return rows
+
+
+# What a month's figures hold (month_figures): bump FORMAT when that changes, so that months
+# stored in an older shape are shown from the ledger again, not misread.
+FORMAT = 1
+
+
+def month_figures(period, before=None, notice=False, stock=None):
+    """Everything the month's report and public notice show, as plain numbers (JSON: str
+    keys, lists), with donors and items named by id — names are read when it is shown
+    (report_of, disclosure_of), so these never hold personal data.
+
+    `before` is the figures of the month before (stored or computed): the month's opening
+    stock and cash are then its closing ones, and only the month's rows are summed. Without
+    it everything is summed from the start of the ledgers. `notice`: only what the public
+    notice shows (no stock, cash or count of reversed donations), for an open month's
+    notice; such figures are never stored. `stock`: the StockTotals already read for this
+    request.
+    """
+    stock = stock or StockTotals()
+    points = POINTS_BY_MONTH.current()
+    redemptions, households = redemption_counts(period)
+    donors, reversed_donations = donations_by_donor(period)
+    figures = dict(
+        format=FORMAT,
+        period=period,
+        donors=donors,
+        corrections=late_donation_reversals(period),
+        donated=donated_goods_by_category(period, stock),
+        goods_out=goods_out_by_category(period, stock),
+        redemptions=redemptions,
+        households=households,
+        points=points_by_kind(period, points),
+        points_held=points_held(period, points),
+        earned=earned_figures(period),
+    )
+    if not notice:
+        opening_stock = opening_cash = None
+        if before is not None:
+            opening_stock = {int(item): row[3] for item, row in before["stock"].items()}
+            opening_cash = before["cash"][2]
+        figures.update(
+            reversed_donations=reversed_donations,
+            cash=list(cash_summary(period, opening_cash)),
+            stock=stock_figures(period, stock, opening_stock),
+        )
+    return json.loads(json.dumps(figures))  # exactly what storing and reading back gives
+
+
+def empty_figures(period):
+    """The figures of a month before the first ledger row: nothing at all."""
+    return dict(
+        format=FORMAT,
+        period=period,
+        donors=[],
+        corrections=[],
+        reversed_donations=0,
+        donated={},
+        goods_out={},
+        redemptions=0,
+        households=0,
+        points={},
+        points_held=0,
+        earned=dict(earned=0, spent=0, outstanding=0),
+        cash=[0, {}, 0],
+        stock={},
+    )
+
+
+def series_point(figures):
+    """(month, donated value in, goods value out) of one month's figures, in fen: the
+    month's standing donations less earlier ones reversed in it, and the value of the goods
+    given out less those that came back."""
+    donated = sum(row[3] + row[4] for row in figures["donors"])
+    donated += sum(row[4] + row[5] for row in figures["corrections"])
+    given = sum(row[1] for row in figures["goods_out"].values())
+    return figures["period"], donated, given
 
 
 @dataclass
@@ -363,6 +470,7 @@ class MonthlyReport:
     households_served: int = 0
     points: dict = field(default_factory=dict)
     points_outstanding: int = 0
+    earned: dict = field(default_factory=dict)
     cash_opening: int = 0
     cash_kinds: dict = field(default_factory=dict)
     cash_closing: int = 0
@@ -379,35 +487,90 @@ class MonthlyReport:
         return all(row["balanced"] for row in self.stock)
 
 
-def monthly_report(period):
-    """Everything the street office's monthly report shows, for one month."""
-    report = MonthlyReport(period=period)
-    stock = StockTotals()
-    report.donors = donations_by_donor(period)
-    report.donated_by_category = donated_goods_by_category(period, stock)
-    report.donations = sum(row["donations"] for row in report.donors)
-    report.donated_goods = sum(row["goods"] for row in report.donors)
-    report.donated_money = sum(row["money"] for row in report.donors)
-    # Earlier months' donations reversed this month: negative lines, in this month's totals.
-    report.corrections = late_donation_reversals(period)
-    report.donated_goods += sum(row["goods"] for row in report.corrections)
-    report.donated_money += sum(row["money"] for row in report.corrections)
-    report.reversed_donations = (
-        Donation.select()
-        .where(
-            (Donation.period == period)
-            & Donation.id.in_(reversed_in_own_month(Reversal.donation, period))
-        )
-        .count()
+def catalogue():
+    """[dict(id, name, unit, category)] of every item, by category and name."""
+    return list(
+        Item.select(Item.id, Item.name, Item.unit, Item.category)
+        .order_by(Item.category, Item.name)
+        .dicts()
     )
-    report.goods_out = goods_out_by_category(period, stock)
-    report.redemptions, report.households_served = redemption_counts(period)
-    points = POINTS_BY_MONTH.current()
-    report.points = points_by_kind(period, points)
-    report.points_outstanding = points_held(period, points)
-    report.cash_opening, report.cash_kinds, report.cash_closing = cash_summary(period)
-    report.stock = stock_reconciliation(period, stock)
-    return report
+
+
+def report_of(figures, items=None):
+    """The monthly report of one month's figures, with today's names of donors and items
+    (`items`: the catalogue, when already read)."""
+    period = figures["period"]
+    names = donor_names(period) if figures["donors"] or figures["corrections"] else {}
+    unknown = (ERASED_NAME, "person", True)
+    by_donor = {}
+    for donor_id, _named, count, goods, money in figures["donors"]:
+        row = by_donor.get(donor_id)
+        if row is None:
+            name, kind, _erased = names.get(donor_id, unknown)
+            row = by_donor[donor_id] = dict(
+                name=name, kind=kind, donations=0, goods=0, money=0, value=0
+            )
+        row["donations"] += count
+        row["goods"] += goods
+        row["money"] += money
+        row["value"] += goods + money
+    donors = sorted(by_donor.values(), key=lambda row: -row["value"])
+    corrections = []
+    for receipt_no, donor_id, named, month, goods, money in figures["corrections"]:
+        name, _kind, erased = names.get(donor_id, unknown)
+        corrections.append(
+            dict(
+                receipt_no=receipt_no,
+                name=name,
+                named=bool(named) and not erased,
+                month=month,
+                goods=goods,
+                money=money,
+                value=goods + money,
+            )
+        )
+    stock = []
+    for item in catalogue() if items is None else items:
+        opening, inflow, outflow, closing = figures["stock"].get(str(item["id"]), (0, 0, 0, 0))
+        difference = closing - (opening + inflow - outflow)
+        stock.append(
+            dict(
+                item,
+                opening=opening,
+                inflow=inflow,
+                outflow=outflow,
+                closing=closing,
+                difference=difference,
+                balanced=difference == 0,
+            )
+        )
+    cash_opening, cash_kinds, cash_closing = figures["cash"]
+    return MonthlyReport(
+        period=period,
+        donors=donors,
+        donated_by_category={code: tuple(sums) for code, sums in figures["donated"].items()},
+        donations=sum(row["donations"] for row in donors),
+        donated_goods=sum(row["goods"] for row in donors + corrections),
+        donated_money=sum(row["money"] for row in donors + corrections),
+        reversed_donations=figures["reversed_donations"],
+        corrections=corrections,
+        goods_out={code: tuple(sums) for code, sums in figures["goods_out"].items()},
+        redemptions=figures["redemptions"],
+        households_served=figures["households"],
+        points=dict(figures["points"]),
+        points_outstanding=figures["points_held"],
+        earned=dict(figures["earned"]),
+        cash_opening=cash_opening,
+        cash_kinds=dict(cash_kinds),
+        cash_closing=cash_closing,
+        stock=stock,
+    )
+
+
+def monthly_report(period):
+    """Everything the street office's monthly report shows for one month, summed from the
+    ledgers now (db/market/closed_months.py serves a closed month as it was stored)."""
+    return report_of(month_figures(period))
 
 
 @dataclass
@@ -423,6 +586,8 @@ class Disclosure:
     redemptions: int
     months: list
     corrections: list = field(default_factory=list)
+    points_issued: int = 0
+    earned: dict = field(default_factory=dict)
 
     @property
     def received_value(self):
@@ -441,129 +606,48 @@ class Disclosure:
         return self.received_value + self.corrected_value
 
 
-def monthly_series(period, groups, count=12):
-    """[(month, donated value in, goods value out)] for the `count` months ending at `period`;
-    `groups` are the kept stock totals."""
-    months = last_periods(period, count)
-    donated = (
-        Donation.select(
-            Donation.period, fn.SUM(Donation.goods_value + Donation.money).alias("value")
-        )
-        .where(
-            Donation.period.in_(months)
-            & Donation.id.not_in(reversed_in_own_month(Reversal.donation, months))
-        )
-        .group_by(Donation.period)
-    )
-    donated_by = {row["period"]: _int(row["value"]) for row in donated.dicts()}
-    corrected = (
-        Donation.select(Reversal.period, fn.SUM(Donation.goods_value + Donation.money))
-        .join(Reversal, on=(Reversal.donation == Donation.id))
-        .where(Reversal.period.in_(months) & (Donation.period < Reversal.period))
-        .group_by(Reversal.period)
-        .tuples()
-    )
-    for month, value in corrected:
-        donated_by[month] = donated_by.get(month, 0) - _int(value)
-    given_by = dict.fromkeys(months, 0)
-    for (_item, month, kind), sums in groups.items():
-        if kind == "redemption" and month in given_by:
-            given_by[month] -= sums[VALUE]
-    reversed_out = (
-        StockMovement.select(
-            StockMovement.period,
-            fn.SUM((0 - StockMovement.quantity) * StockMovement.unit_value),
-        )
-        .where(
-            StockMovement.redemption.in_(reversed_in_own_month(Reversal.redemption, months))
-            & (StockMovement.kind == "redemption")
-            & StockMovement.period.in_(months)
-        )
-        .group_by(StockMovement.period)
-        .tuples()
-    )
-    for month, value in reversed_out:
-        given_by[month] -= _int(value)
-    # Goods of earlier months' redemptions reversed in a month come back in that month.
-    returned = (
-        StockMovement.select(
-            StockMovement.period, fn.SUM(StockMovement.quantity * StockMovement.unit_value)
-        )
-        .where(
-            (StockMovement.kind == "reversal")
-            & StockMovement.period.in_(months)
-            & StockMovement.reversal.in_(
-                Reversal.select(Reversal.id)
-                .join(Redemption, on=(Reversal.redemption == Redemption.id))
-                .where(Reversal.period.in_(months) & (Redemption.period < Reversal.period))
-            )
-        )
-        .group_by(StockMovement.period)
-        .tuples()
-    )
-    for month, value in returned:
-        given_by[month] -= _int(value)
-    return [(month, donated_by.get(month, 0), given_by[month]) for month in months]
-
-
-def disclosure(period):
-    """The public notice for one month."""
-    stock = StockTotals()
-    standing = (Donation.period == period) & Donation.id.not_in(
-        reversed_in_own_month(Reversal.donation, period)
-    )
-    named = (
-        Donation.select(
-            Donor.name.alias("donor_name"),
-            Enterprise.name.alias("enterprise_name"),
-            fn.COUNT(Donation.id).alias("donations"),
-            fn.SUM(Donation.goods_value + Donation.money).alias("value"),
-        )
-        .join(Donor)
-        .join(Enterprise, JOIN.LEFT_OUTER, on=(Donor.enterprise == Enterprise.id))
-        .where(standing & Donation.named)
-        .group_by(Donor.id, Donor.name, Enterprise.name)
-        .order_by(fn.SUM(Donation.goods_value + Donation.money).desc())
-    )
-    anonymous = (
-        Donation.select(
-            fn.COUNT(Donation.id).alias("donations"),
-            fn.SUM(Donation.goods_value + Donation.money).alias("value"),
-        )
-        .where(standing & ~Donation.named)
-        .dicts()
-        .get()
-    )
-    redemptions, households = redemption_counts(period)
-    named_rows = []
-    anonymous_donations, anonymous_value = anonymous["donations"], anonymous["value"]
-    for row in named.dicts():
-        if not row["enterprise_name"] and row["donor_name"] == ERASED_NAME:
-            # A person donor whose details were erased is no longer named.
-            anonymous_donations = _int(anonymous_donations) + row["donations"]
-            anonymous_value = _int(anonymous_value) + _int(row["value"])
+def disclosure_of(figures, series):
+    """The public notice of one month's figures; `series` is [(month, in, out)] of the
+    months its charts show (series_point of each month's figures)."""
+    period = figures["period"]
+    names = donor_names(period) if figures["donors"] or figures["corrections"] else {}
+    unknown = (ERASED_NAME, "person", True)
+    named, anonymous_donations, anonymous_value = {}, 0, 0
+    for donor_id, is_named, count, goods, money in figures["donors"]:
+        name, _kind, erased = names.get(donor_id, unknown)
+        if not is_named or erased:
+            # Unnamed by the donor's wish, or a person whose details were erased.
+            anonymous_donations += count
+            anonymous_value += goods + money
             continue
-        named_rows.append(
-            dict(
-                name=row["enterprise_name"] or row["donor_name"],
-                donations=row["donations"],
-                value=_int(row["value"]),
-            )
-        )
+        row = named.setdefault(donor_id, dict(name=name, donations=0, value=0))
+        row["donations"] += count
+        row["value"] += goods + money
+    corrections = []
+    for _receipt, donor_id, is_named, month, goods, money in figures["corrections"]:
+        name, _kind, erased = names.get(donor_id, unknown)
+        shown = name if is_named and not erased else None
+        corrections.append(dict(month=month, name=shown, value=goods + money))
     return Disclosure(
         period=period,
-        named=named_rows,
-        anonymous_donations=_int(anonymous_donations),
-        anonymous_value=_int(anonymous_value),
-        goods_out=goods_out_by_category(period, stock),
-        households_served=households,
-        redemptions=redemptions,
-        months=monthly_series(period, stock.groups),
-        corrections=[
-            dict(month=row["month"], name=row["name"] if row["named"] else None, value=row["value"])
-            for row in late_donation_reversals(period)
-        ],
+        named=sorted(named.values(), key=lambda row: -row["value"]),
+        anonymous_donations=anonymous_donations,
+        anonymous_value=anonymous_value,
+        goods_out={code: tuple(sums) for code, sums in figures["goods_out"].items()},
+        households_served=figures["households"],
+        redemptions=figures["redemptions"],
+        months=list(series),
+        corrections=corrections,
+        points_issued=figures["points"].get("allowance", 0),
+        earned=dict(figures["earned"]),
     )
+
+
+def disclosure(period, count=12):
+    """The public notice for one month, summed from the ledgers now, with the `count` months
+    ending at it in its charts (db/market/closed_months.py serves closed months stored)."""
+    months = [month_figures(month) for month in last_periods(period, count)]
+    return disclosure_of(months[-1], [series_point(month) for month in months])
 
 
 def low_stock(limit=None):

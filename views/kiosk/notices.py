@@ -2,7 +2,7 @@
 kiosk's own frame (large type, months by touch)."""
 
 from db import kiosk
-from db.market import reports
+from db.market import closed_months
 from db.market.periods import current_period, shift_period
 from views.kiosk import bp
 from views.kiosk.common import kiosk_required
@@ -19,7 +19,7 @@ def notices():
     return render_page(
         "kiosk/notices.html",
         events=kiosk.events_this_week(limit=6),
-        disclosure=reports.disclosure(current_period()),
+        disclosure=closed_months.disclosure(current_period(), count=1),
     )
 
 

@@ -5,11 +5,11 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from db.market.closed_months import disclosure as build_disclosure
+from db.market.closed_months import monthly_report
 from db.market.labels import unit_name
 from db.market.models import ITEM_CATEGORIES
 from db.market.periods import current_period, last_periods, month_start
-from db.market.reports import disclosure as build_disclosure
-from db.market.reports import monthly_report
 from views.access import kiosk_allowed, staff_required
 from views.exports import xlsx_response
 from views.market import bp
@@ -79,6 +79,9 @@ def report_xlsx(month):
                 [_("Points expired"), -report.points.get("expiry", 0)],
                 [_("Points reversed (refunded)"), report.points.get("reversal", 0)],
                 [_("Points held at month end"), report.points_outstanding],
+                [_("Volunteer points earned"), report.earned.get("earned", 0)],
+                [_("Volunteer points spent"), report.earned.get("spent", 0)],
+                [_("Volunteer points held at month end"), report.earned.get("outstanding", 0)],
                 [_("Cash at month start (yuan)"), report.cash_opening / 100],
                 [_("Cash at month end (yuan)"), report.cash_closing / 100],
             ],
@@ -167,8 +170,8 @@ def disclosure_context(period, months=12, size=STANDARD):
     """What a page of the public monthly notice shows (the web page and the kiosk's): the
     month's figures, donors and goods out, and the last `months` months in two charts and a
     table."""
-    notice = build_disclosure(period)
-    recent = notice.months[-months:]
+    notice = build_disclosure(period, count=months)
+    recent = notice.months
     short = [(month_label(p, short=True), came, went) for p, came, went in recent]
     charts = {}
     for name, title, column, colour in (
