@@ -22,6 +22,7 @@ from db.events import (
     registrations,
 )
 from db.notices import Notice
+from tests.conftest import csrf_token_from
 from tests.events_support import guest, new_event
 
 HTMX = {"HX-Request": "true"}
@@ -251,6 +252,155 @@ def test_checking_in_someone_waiting_is_refused(staff):
     assert response.status_code == 422
     assert "只有报名成功的人员才能签到" in response.get_data(as_text=True)
     assert Registration.get_by_id(waiting.id).checked_in_at is None
+
+
+# --- The registrations table is one form --------------------------------------------------------
+
+
+def results_of(page):
+    """The registrations block of a staff event page (count, form and table)."""
+    return page.split('<div id="results">', 1)[1]
+
+
+def test_the_registrations_table_is_one_form_with_one_csrf_token(staff):
+    """However many rows, the table is one POST form with one token; each row's buttons
+    carry the decision as their name and the registration as their value (no URL, form or
+    token a row)."""
+    event = new_event(seats=20, approval=True)
+    rows = [register(event, n) for n in range(1, 26)]
+    registrations.approve(rows[0])
+    registrations.approve(rows[1])
+    registrations.check_in(Registration.get_by_id(rows[1].id))
+    page = staff.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    results = results_of(page)
+    assert results.count("<form") == 1 and results.count('name="csrf_token"') == 1
+    action = f"/manage/events/{event.id}/registrations"
+    assert f'<form id="registrations-form" method="post" action="{action}"' in results
+    assert "/manage/registrations/" not in results  # no URL a row
+    assert f'name="check_in" value="{rows[0].id}"' in results
+    assert f'name="undo_check_in" value="{rows[1].id}"' in results
+    assert f'name="approve" value="{rows[2].id}"' in results
+    assert f'name="cancel" value="{rows[2].id}"' in results
+    assert f'name="reject" value="{rows[2].id}"' in results
+    assert f'name="reason-{rows[2].id}"' in results
+    # Elsewhere on the page: the header's language and logout forms and the event's status
+    # form, the same with one row as with 25.
+    single = new_event(seats=20, approval=True, title="只有一人的活动")
+    register(single, 1)
+    one_row = staff.get(f"/manage/events/{single.id}").get_data(as_text=True)
+    assert page.count("csrf_token") == one_row.count("csrf_token")
+    # Enter in a reason field submits nothing: the form's first button is a disabled one.
+    first_button = results.split('id="registrations-form"')[1].split("<button")[1].split(">")[0]
+    assert "disabled" in first_button
+    # The search's answer (htmx) is the same one form, with its one token.
+    found = staff.get(f"/manage/events/{event.id}?q=嘉宾1", headers=HTMX).get_data(as_text=True)
+    assert found.count('name="csrf_token"') == 1 and 'id="registrations-form"' in found
+    # Later pages add rows to the same form: no form, no token.
+    more = staff.get(f"/manage/events/{event.id}?page=2", headers=HTMX).get_data(as_text=True)
+    assert "<form" not in more and "csrf_token" not in more
+
+
+def test_a_row_button_posts_its_id_through_the_one_form(staff):
+    """Without JavaScript the one form posts the button's decision and id and comes back to
+    the list it was sent from; with htmx the answer is the row, named for the swap."""
+    event = new_event(seats=2)
+    first, second = register(event, 1), register(event, 2)
+    url = f"/manage/events/{event.id}/registrations"
+    back = f"/manage/events/{event.id}?status=confirmed"
+    plain = staff.post(url, data={"check_in": str(first.id), "next": back})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(back)
+    assert Registration.get_by_id(first.id).checked_in_by_id == staff.user.id
+    assert Registration.get_by_id(second.id).checked_in_at is None  # only the row pressed
+    row = staff.post(url, data={"undo_check_in": str(first.id)}, headers=HTMX)
+    body = row.get_data(as_text=True)
+    assert row.status_code == 200
+    assert row.headers["HX-Retarget"] == f"#registration-{first.id}"
+    assert row.headers["HX-Reswap"] == "outerHTML"
+    assert row.headers["HX-Trigger"] == "counts-changed"
+    assert body.lstrip().startswith(f'<tr id="registration-{first.id}"')
+    assert f'name="check_in" value="{first.id}"' in body
+    assert Registration.get_by_id(first.id).checked_in_at is None
+    # Every input of the form rides along (other rows' reasons too): only the one pressed
+    # counts.
+    cancel = staff.post(
+        url,
+        data={"cancel": str(second.id), f"reason-{first.id}": "", "next": back},
+        follow_redirects=True,
+    )
+    assert "报名已取消" in cancel.get_data(as_text=True)
+    assert Registration.get_by_id(second.id).status == CANCELLED
+    assert Registration.get_by_id(first.id).status == CONFIRMED
+
+
+def test_the_one_form_approves_and_rejects_with_the_rows_reason(staff):
+    event = new_event(seats=1, approval=True)
+    first, second, third = (register(event, n) for n in range(1, 4))
+    url = f"/manage/events/{event.id}/registrations"
+    staff.post(url, data={"approve": str(first.id)}, headers=HTMX)
+    assert Registration.get_by_id(first.id).status == CONFIRMED
+    # The reason is the one typed beside the rejected row, not another row's.
+    no_reason = staff.post(
+        url, data={"reject": str(second.id), f"reason-{third.id}": "别人的原因"}, headers=HTMX
+    )
+    assert no_reason.status_code == 422 and "请填写原因" in no_reason.get_data(as_text=True)
+    assert no_reason.headers["HX-Retarget"] == f"#registration-{second.id}"
+    assert Registration.get_by_id(second.id).status == PENDING
+    too_long = staff.post(url, data={"reject": str(second.id), f"reason-{second.id}": "长" * 301})
+    assert too_long.status_code == 303 and Registration.get_by_id(second.id).status == PENDING
+    done = staff.post(url, data={"reject": str(second.id), f"reason-{second.id}": "不符合条件"})
+    assert done.status_code == 303
+    rejected = Registration.get_by_id(second.id)
+    assert rejected.status == REJECTED and rejected.reason == "不符合条件"
+
+
+def test_the_one_form_refuses_a_registration_of_another_event(staff):
+    """IDOR: the form of one event reaches only that event's registrations; an id of
+    another event, a made-up id or no button is refused and changes nothing."""
+    event, other = new_event(seats=2), new_event(title="另一场", seats=2)
+    own = register(event, 1)
+    theirs = register(other, 2)
+    url = f"/manage/events/{event.id}/registrations"
+    for data in (
+        {"check_in": str(theirs.id)},
+        {"cancel": str(theirs.id)},
+        {"check_in": "999999"},
+        {"check_in": "abc"},
+        {"check_in": ""},
+    ):
+        for headers in ({}, HTMX):
+            response = staff.post(url, data=data, headers=headers)
+            assert response.status_code == 404, (data, headers)
+    for data in ({}, {"check_in": str(own.id), "undo_check_in": str(own.id)}):
+        assert staff.post(url, data=data).status_code == 400
+    assert (
+        staff.post(
+            "/manage/events/999999/registrations", data={"check_in": str(own.id)}
+        ).status_code
+        == 404
+    )
+    theirs = Registration.get_by_id(theirs.id)
+    assert theirs.checked_in_at is None and theirs.status == CONFIRMED
+    assert Registration.get_by_id(own.id).checked_in_at is None
+    assert (
+        not AuditEntry.select().where(AuditEntry.action.startswith("registration.check")).exists()
+    )
+
+
+def test_the_one_form_needs_the_pages_csrf_token(app, login_as):
+    """With CSRF checks on, the one token of the page is what the table's form needs."""
+    staff = login_as("staff")
+    app.config["WTF_CSRF_ENABLED"] = True
+    event = new_event(seats=2)
+    registration = register(event, 1)
+    url = f"/manage/events/{event.id}/registrations"
+    refused = staff.post(url, data={"check_in": str(registration.id)})
+    assert refused.status_code == 400
+    assert Registration.get_by_id(registration.id).checked_in_at is None
+    page = staff.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    token = csrf_token_from(results_of(page))
+    done = staff.post(url, data={"check_in": str(registration.id), "csrf_token": token})
+    assert done.status_code == 303
+    assert Registration.get_by_id(registration.id).checked_in_at is not None
 
 
 # --- Walk-ins and the door ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from db.training import (
     CourseSession,
 )
 from db.training.completion import confirm_completion
+from tests.conftest import csrf_token_from
 from tests.training_helpers import add_session, make_application, make_course, move_course
 
 HX = {"HX-Request": "true"}
@@ -453,6 +454,167 @@ def test_a_late_mark_without_javascript_asks_for_the_note_on_the_page(staff, mak
     Attendance.delete().execute()
     long = staff.post(grid, data={"mark": key, f"note-{key}": "长" * 301})
     assert long.status_code == 422 and 'value="' + "长" * 301 + '"' in text(long)
+
+
+# --- Staff: the grid and the queue are one form each ---
+
+
+def test_the_grid_is_one_form_with_one_csrf_token(staff, make_user):
+    """However many cells, the grid is one POST form with one token; each cell's button
+    carries `mark` or `unmark` and the cell (no URL, form or token a cell)."""
+    course = make_course(sessions=0)
+    held = add_session(course, utcnow() - timedelta(minutes=10))
+    later = add_session(course, utcnow() + timedelta(days=7))
+    people = [make_application(course, make_user(), APPROVED) for _ in range(12)]
+    Attendance.create(session=held, application=people[0], method="roll_call")
+    page = text(staff.get(f"/manage/courses/{course.id}/attendance"))
+    grid = page.split('id="grid-form"')[1].split("</form>")[0]
+    assert page.count('id="grid-form"') == 1 and "<form" not in grid
+    assert page.count('name="csrf_token"') == grid.count('name="csrf_token"') + 2  # header
+    assert grid.count('name="csrf_token"') == 1
+    assert "/attendance/" not in grid.split("<tbody>")[1]  # no URL a cell
+    assert f'name="unmark" value="{held.id}-{people[0].id}"' in grid
+    assert f'name="mark" value="{held.id}-{people[1].id}"' in grid
+    assert f'id="cell-{later.id}-{people[1].id}"' in grid
+    assert f'value="{later.id}-{people[1].id}"' not in grid  # not open yet: no button
+    # Enter with no note asked for submits nothing: the first button is a disabled one.
+    assert "disabled" in grid.split("<button")[1].split(">")[0]
+
+
+def test_a_cell_button_posts_its_cell_through_the_one_form(staff, make_user):
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(minutes=10))
+    add_session(course, utcnow() + timedelta(days=7))
+    first = make_application(course, make_user(name="甲学员"), APPROVED)
+    second = make_application(course, make_user(name="乙学员"), APPROVED)
+    grid = f"/manage/courses/{course.id}/attendance"
+    key = f"{session.id}-{first.id}"
+    # With htmx: the cell and its row's total, named for the swap.
+    on = staff.post(grid, data={"mark": key}, headers=HX)
+    body = text(on)
+    assert on.status_code == 200
+    assert on.headers["HX-Retarget"] == f"#cell-{key}" and on.headers["HX-Reswap"] == "outerHTML"
+    assert body.lstrip().startswith(f'<td id="cell-{key}"') and 'aria-pressed="true"' in body
+    assert f'name="unmark" value="{key}"' in body and "甲学员" in body
+    assert f'id="total-{first.id}"' in body and "1 / 2" in body
+    assert [(a.session_id, a.application_id) for a in Attendance.select()] == [
+        (session.id, first.id)
+    ]
+    # Without JavaScript: the form posts and the grid comes back (the same page of it).
+    off = staff.post(grid, data={"unmark": key, "page": "2"})
+    assert off.status_code == 302 and off.headers["Location"].endswith(f"{grid}?page=2")
+    assert Attendance.select().count() == 0
+    plain = staff.post(grid, data={"mark": f"{session.id}-{second.id}"})
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(grid)
+    assert Attendance.get().application_id == second.id
+
+
+def test_a_late_mark_through_the_one_form_asks_for_the_cells_note(staff, make_user):
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(days=2))
+    application = make_application(course, make_user(), APPROVED)
+    grid = f"/manage/courses/{course.id}/attendance"
+    key = f"{session.id}-{application.id}"
+    ask = staff.post(grid, data={"mark": key}, headers=HX)
+    body = text(ask)
+    assert ask.status_code == 422 and ask.headers["HX-Retarget"] == f"#cell-{key}"
+    assert f'name="note-{key}"' in body and NOTE_REQUIRED_ZH in body
+    # The form's default button now saves this note (Enter in the field), out of band.
+    default = body.split('id="grid-default"')[1].split(">")[0]
+    assert f'name="mark" value="{key}"' in default and 'hx-swap-oob="true"' in default
+    # A note typed beside another cell is not this cell's note.
+    other = staff.post(grid, data={"mark": key, "note-0-0": "别处的说明"}, headers=HX)
+    assert other.status_code == 422 and Attendance.select().count() == 0
+    done = staff.post(grid, data={"mark": key, f"note-{key}": "电话确认到场"}, headers=HX)
+    assert done.status_code == 200 and "disabled" in text(done).split('id="grid-default"')[1]
+    mark = Attendance.get()
+    assert mark.method == "late" and mark.note == "电话确认到场"
+
+
+def test_the_grid_form_refuses_a_cell_of_another_course(staff, make_user):
+    """IDOR: the grid of one course reaches only its own sessions and people; a session or
+    person of another course, a made-up cell or no button is refused and marks nothing."""
+    course, other = make_course(sessions=0), make_course(sessions=0)
+    own_session = add_session(course, utcnow() - timedelta(minutes=10))
+    their_session = add_session(other, utcnow() - timedelta(minutes=10))
+    own = make_application(course, make_user(), APPROVED)
+    theirs = make_application(other, make_user(), APPROVED)
+    grid = f"/manage/courses/{course.id}/attendance"
+    for cell in (
+        f"{their_session.id}-{theirs.id}",
+        f"{own_session.id}-{theirs.id}",
+        f"{their_session.id}-{own.id}",
+        "999999-999999",
+        f"{own_session.id}",
+        "x-y",
+        "",
+    ):
+        for headers in ({}, HX):
+            response = staff.post(grid, data={"mark": cell}, headers=headers)
+            assert response.status_code == 404, (cell, headers)
+    for data in (
+        {},
+        {"mark": f"{own_session.id}-{own.id}", "unmark": f"{own_session.id}-{own.id}"},
+    ):
+        assert staff.post(grid, data=data).status_code == 400
+    cell = f"{own_session.id}-{own.id}"
+    assert staff.post("/manage/courses/999999/attendance", data={"mark": cell}).status_code == 404
+    assert Attendance.select().count() == 0
+
+
+def test_the_grid_form_needs_the_pages_csrf_token(app, login_as, make_user):
+    staff = login_as("staff")
+    app.config["WTF_CSRF_ENABLED"] = True
+    course = make_course(sessions=0)
+    session = add_session(course, utcnow() - timedelta(minutes=10))
+    application = make_application(course, make_user(), APPROVED)
+    grid = f"/manage/courses/{course.id}/attendance"
+    data = {"mark": f"{session.id}-{application.id}"}
+    assert staff.post(grid, data=data).status_code == 400
+    page = text(staff.get(grid)).split('id="grid-form"')[1]
+    done = staff.post(grid, data=data | {"csrf_token": csrf_token_from(page)})
+    assert done.status_code == 302 and Attendance.select().count() == 1
+
+
+def test_the_review_queue_is_one_form_with_one_csrf_token(app, login_as, make_user):
+    staff = login_as("staff")
+    app.config["WTF_CSRF_ENABLED"] = True  # the form's token is rendered only then
+    course = make_course(seats=40)
+    chosen = [make_application(course, make_user(), PENDING) for _ in range(15)]
+    page = text(staff.get("/manage/applications"))
+    queue = page.split('<div id="queue">')[1]
+    assert queue.count("<form") == 1 and queue.count('name="csrf_token"') == 1
+    for application in chosen:
+        assert f'name="application" value="{application.id}"' in queue
+    fragment = text(staff.get(f"/manage/applications?course={course.id}", headers=HX))
+    assert fragment.count("<form") == 1 and fragment.count('name="csrf_token"') == 1
+
+
+def test_a_queue_for_one_course_refuses_an_application_of_another(staff, make_user):
+    """IDOR: a decision posted for one course (its filtered queue, its roster) decides
+    applications of that course only; with another course's id in it nothing is decided."""
+    course, other = make_course(title="课程甲"), make_course(title="课程乙")
+    own = make_application(course, make_user(), PENDING)
+    theirs = make_application(other, make_user(), PENDING)
+    for origin in ("review", "course"):
+        response = staff.post(
+            "/manage/applications/decide",
+            data={
+                "application": [str(own.id), str(theirs.id)],
+                "action": "approve",
+                "course": str(course.id),
+                "from": origin,
+            },
+        )
+        assert response.status_code == 404
+    assert Application.get_by_id(own.id).status == PENDING
+    assert Application.get_by_id(theirs.id).status == PENDING
+    # The same form with only the course's own application decides it.
+    done = staff.post(
+        "/manage/applications/decide",
+        data={"application": str(own.id), "action": "approve", "course": str(course.id)},
+    )
+    assert done.status_code == 302 and Application.get_by_id(own.id).status == APPROVED
 
 
 # --- Staff: completion and exports ---

@@ -167,6 +167,16 @@ def search_registrations(event, q="", status="", present=None):
     return query
 
 
+def registration_row(registration_id):
+    """One registration with its enterprise joined, as a row of the staff list shows it."""
+    return (
+        Registration.select(Registration, Enterprise)
+        .join(Enterprise, JOIN.LEFT_OUTER)
+        .where(Registration.id == registration_id)
+        .get()
+    )
+
+
 def registrations_of_user(user):
     """An account holder's registrations with their events, upcoming first."""
     return list(

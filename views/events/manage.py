@@ -261,7 +261,9 @@ def _row_response(registration, error=None, retarget=False):
     """
     screen = request.form.get("screen", "")
     if is_fragment_request():
-        registration = Registration.get_by_id(registration.id)
+        event = registration.event  # the decision changed the registration, not its event
+        registration = queries.registration_row(registration.id)
+        registration.event = event
         template, block = (
             ("events/door.html", "door_row")
             if screen == "door"
@@ -377,6 +379,7 @@ def act(event_id):
     )
     if registration is None:
         abort(404)
+    registration.event = event
     decision = ROW_DECISIONS[pressed[0]]
     args = (request.form.get(f"reason-{registration.id}", ""),) if pressed[0] == "reject" else ()
     return _decide(registration, decision, *args, retarget=True)
