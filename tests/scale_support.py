@@ -6,7 +6,7 @@ insert_many, so 1,000 rows take a moment); `state` keeps what a page needs betwe
 (the event, the course …). PAGES says which URL shows the rows.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bench.generate_market import Writer
 from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise, User
@@ -23,7 +23,7 @@ from db.market.models import (
     Redemption,
     StockMovement,
 )
-from db.market.periods import local
+from db.market.periods import current_period, local, month_start, shift_period, to_utc
 from db.training.models import Application, Attendance, Course, CourseSession
 from db.training.status import APPROVED, PENDING
 
@@ -372,9 +372,9 @@ def seed_donations(world, state, count):
     writer.flush()
 
 
-def seed_month(world, state, count):
+def seed_month(world, state, count, end=None):
     """This month's life for the reports: donations of stock, allowances, and as many
-    redemptions, each of a new household (ledger rows chained)."""
+    redemptions, each of a new household (ledger rows chained), ending now (or at `end`)."""
     if "item" not in state:
         state["item"] = Item.create(
             name=f"预算毛巾{world.numbers(1)[0]}",
@@ -386,7 +386,7 @@ def seed_month(world, state, count):
     households = _households(world, count)
     donor_id = _donor(state)
     writer = Writer(world.staff.id, world.staff.username)
-    start = world.now - timedelta(seconds=3 * count + 10)
+    start = (end or world.now) - timedelta(seconds=3 * count + 10)
     at = start
     donation_id = writer.document(
         Donation,
@@ -432,6 +432,20 @@ def seed_month(world, state, count):
             redemption=redemption_id,
         )
     writer.flush()
+
+
+def seed_closed_month(world, state, count):
+    """A closed month's life for its stored report and notice: each round a month that has
+    ended and was never shown, holding every row seeded so far (a month's figures are stored
+    the first time it is shown and never change, so a round cannot add to a month already
+    shown; db/market/closed_months.py). Rounds go forward in time, three months ago first,
+    so that a month shown never lies in a later round's twelve-month charts."""
+    state["total"] = state.get("total", 0) + count
+    state["round"] = state.get("round", 0) + 1
+    month = shift_period(current_period(), state["round"] - 4)
+    state["month"] = month
+    start = month_start(month)
+    seed_month(world, state, state["total"], end=to_utc(datetime(start.year, start.month, 15)))
 
 
 def seed_kiosk(world, state, count):
@@ -507,6 +521,20 @@ PAGES = [
     ("donations list", "staff", seed_donations, lambda s: "/market/donations", False),
     ("monthly report", "staff", seed_month, lambda s: "/market/reports", False),
     ("disclosure page", None, seed_month, lambda s: "/market/disclosure", False),
+    (
+        "monthly report (closed month)",
+        "staff",
+        seed_closed_month,
+        lambda s: f"/market/reports?month={s['month']}",
+        False,
+    ),
+    (
+        "disclosure page (closed month)",
+        None,
+        seed_closed_month,
+        lambda s: f"/market/disclosure?month={s['month']}",
+        False,
+    ),
     ("kiosk start screen", "kiosk", seed_kiosk, lambda s: "/kiosk/", False),
     ("audit log", "admin", seed_audit, lambda s: "/admin/audit", False),
 ]
