@@ -134,8 +134,8 @@ def export(mobile):
                     _l("Activity"): s.activity.title,
                     _l("Starts"): s.activity.starts_at,
                     _l("Status"): status_name(s.status),
-                    _l("Signed in"): s.signed_in_at,
-                    _l("Signed out"): s.signed_out_at,
+                    _l("Signed in at"): s.signed_in_at,
+                    _l("Signed out at"): s.signed_out_at,
                 }
                 for s in signups
             ],
@@ -161,8 +161,8 @@ def export(mobile):
                 {
                     _l("Certificate number"): c.number,
                     _l("Holder"): c.holder_name,
-                    _l("From"): c.first_day,
-                    _l("To"): c.last_day,
+                    _l("First day"): c.first_day,
+                    _l("Last day"): c.last_day,
                     _l("Minutes"): c.minutes,
                     _l("Issued at"): c.issued_at,
                     _l("Revoked at"): c.revoked_at,

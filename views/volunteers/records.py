@@ -65,8 +65,8 @@ STATE_NAMES = {
 class CertificateForm(FlaskForm):
     """The period of a new hour certificate."""
 
-    first_day = DateField(_l("From"), [InputRequired(message=_l("Enter the date."))])
-    last_day = DateField(_l("To"), [InputRequired(message=_l("Enter the date."))])
+    first_day = DateField(_l("First day"), [InputRequired(message=_l("Enter the date."))])
+    last_day = DateField(_l("Last day"), [InputRequired(message=_l("Enter the date."))])
 
 
 class WithdrawForm(FlaskForm):
