@@ -295,6 +295,17 @@ APP_HOOKS = (
 )
 
 
+def _error_handlers(application):
+    """The registered error handlers. Flask looks handlers up in nested defaultdicts, so
+    merely handling an error adds empty entries: those are not a change of shape."""
+    return tuple(
+        (blueprint, code, exception.__name__, handler.__qualname__)
+        for blueprint, by_code in application.error_handler_spec.items()
+        for code, handlers in by_code.items()
+        for exception, handler in handlers.items()
+    )
+
+
 def _app_shape(application):
     """Routes, hooks, handlers and template names of an application, to see a test add one."""
     return (
@@ -307,7 +318,7 @@ def _app_shape(application):
             for key, functions in getattr(application, hook).items()
         ),
         len(application.teardown_appcontext_funcs),
-        repr(application.error_handler_spec),
+        _error_handlers(application),
         tuple(sorted(application.jinja_env.globals)),
         tuple(sorted(application.jinja_env.filters)),
         tuple(sorted(application.jinja_env.tests)),
