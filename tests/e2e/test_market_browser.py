@@ -98,7 +98,7 @@ def test_donation_points_counter_and_public_notice(new_page, shot, make_user):
     # The counter: find the card by its number, fill the basket, watch the total, confirm.
     page.get_by_role("link", name="兑换柜台").click()
     page.get_by_label("爱心卡号").fill(household.card_no.lower())
-    page.get_by_role("button", name="查找爱心卡").click()
+    page.get_by_role("button", name="查找", exact=True).click()
     expect(page.get_by_text("王秀英")).to_be_visible()
     page.wait_for_load_state()  # htmx is ready to send the live total
     page.get_by_label("大米（5公斤）").fill("2")
@@ -166,6 +166,70 @@ def test_donation_points_counter_and_public_notice(new_page, shot, make_user):
             guest.get_by_role("heading", name=re.compile("Love supermarket notice"))
         ).to_be_visible()
         shot(guest, f"market-disclosure-en-{size}")
+
+
+def test_volunteer_passbook_at_the_counter(new_page, shot, make_user):
+    """A volunteer's passbook number at the counter: the basket debits the passbook's earned
+    points, the slip names the passbook holder, and the passbook page shows the entries."""
+    staff = make_user(role="staff", name="王晓红")
+    rice = market.save_item(
+        name="大米（5公斤）",
+        category="grain_oil",
+        unit="袋",
+        points_price=30,
+        reference_value=4500,
+        low_stock_threshold=5,
+        active=True,
+    )
+    market.record_donation("enterprise", "绿地建设集团", local_today(), lines=[(rice.id, 10, 4500)])
+    passbook = market.open_passbook("李志愿", "13900139077")
+    market.earn_points(passbook.id, 50, "hours:e2e", "敬老院志愿服务 5 小时")
+    page = new_page(DESKTOP)
+    log_in(page, staff.username)
+    page.goto("/market/counter")
+    page.get_by_label("爱心卡号或存折号").fill("zy0001")
+    page.get_by_role("button", name="查找", exact=True).click()
+    expect(page.get_by_role("heading", name="兑换柜台 · ZY0001")).to_be_visible()
+    expect(page.get_by_role("link", name="李志愿")).to_be_visible()
+    page.wait_for_load_state()
+    page.get_by_label("大米（5公斤）").fill("2")
+    confirm = page.get_by_role("button", name="确认兑换")
+    expect(confirm).to_be_disabled()  # 60 points, the passbook holds 50
+    expect(confirm).to_have_accessible_description(re.compile("比存折积分多需 10 分"))
+    page.get_by_label("大米（5公斤）").fill("1")
+    expect(page.locator("[data-basket-total]")).to_have_text("30 积分")
+    expect(confirm).to_be_enabled()
+    confirm.click()
+    expect(page.get_by_text("爱心存折：ZY0001（李*愿）")).to_be_visible()
+    expect(page.get_by_text("存折剩余积分：20")).to_be_visible()
+    shot(page, "market-passbook-slip-zh-desktop")
+    assert market.passbook_balance(passbook.id) == 20
+    page.get_by_role("link", name="爱心存折").first.click()
+    page.get_by_role("link", name="ZY0001").click()
+    expect(page.locator("[data-passbook-balance]")).to_have_text("20")
+    expect(page.get_by_text("敬老院志愿服务 5 小时")).to_be_visible()
+    for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        for language in ("zh", "en"):
+            other = new_page(viewport)
+            log_in(other, staff.username)
+            if language == "en":
+                other.get_by_role("button", name="English").click()
+            other.goto(f"/market/counter/{passbook.passbook_no}")
+            other.wait_for_load_state()
+            other.locator(f"#qty-{rice.id}").fill("1")
+            expect(other.locator("[data-basket-total]")).to_have_text(
+                "30 points" if language == "en" else "30 积分"
+            )
+            shot(other, f"market-passbook-counter-{language}-{size}")
+            other.goto(f"/market/passbooks/{passbook.id}")
+            expect(other.locator("[data-passbook-balance]")).to_have_text("20")
+            shot(other, f"market-passbook-{language}-{size}")
+            if language == "en":
+                expect(
+                    other.get_by_role("heading", name="Volunteer passbook ZY0001")
+                ).to_be_visible()
+                other.get_by_role("button", name="中文").click()  # the account's language again
+                expect(other.get_by_role("button", name="退出")).to_be_visible()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
