@@ -21,6 +21,7 @@ from db.notices import Notice
 from db.training import APPROVED, Application, Certificate
 from db.training.completion import confirm_completion
 from db.training.models import Attendance
+from db.volunteers import HourRecord, JoinRequest, Membership, Signup
 from tests.events_support import guest, new_event
 from tests.test_routes import TABLE, TABLE_MODULES
 from tests.training_helpers import make_application, make_course
@@ -48,6 +49,8 @@ def context(app, make_user, make_enterprise):
         "申请人甲",
         "持证人乙",
         ctx.application.motivation,
+        ctx.volunteer.name,
+        ctx.volunteer.mobile,
     ]
     return ctx
 
@@ -66,6 +69,10 @@ def fingerprint():
         [(a.id, a.status, a.motivation) for a in Application.select().order_by(Application.id)],
         [(c.id, c.revoked_at) for c in Certificate.select()],
         Notice.select().count(),
+        [(s.id, s.status, s.signed_in_at, s.signed_out_at) for s in Signup.select()],
+        [(h.id, h.status, h.minutes, h.points) for h in HourRecord.select()],
+        [(m.id, m.role) for m in Membership.select()],
+        [(j.id, j.status) for j in JoinRequest.select()],
     )
 
 

@@ -26,7 +26,7 @@ def setup(ctx):
     """A division with a squad and a member, a published activity starting soon with a
     confirmed sign-up, a pending join request and a pending hour record."""
     ctx.division = make_division("广中党员志愿者企业服务分队")
-    ctx.squad = make_squad(ctx.division, ctx.make_enterprise(name="宝华集团"))
+    ctx.squad = make_squad(ctx.division, ctx.make_enterprise(name="明凯集团志愿测试"))
     ctx.volunteer = make_volunteer(name="志愿者甲", mobile="13700001001")
     ctx.membership, _ = teams.add_member(ctx.division.id, "志愿者甲", "13700001001", True)
     ctx.activity = make_activity(
