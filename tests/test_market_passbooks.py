@@ -277,8 +277,10 @@ def test_passbook_pages_for_staff(app, staff, shelf, passbook):
     assert "data-passbook-earned>40<" in page and "data-passbook-spent>10<" in page
     assert "敬老院服务 4 小时" in page and 'href="/market/counter/ZY0001"' in page
     assert staff.get("/market/passbooks/987654").status_code == 404
-    # The passbooks are reachable from every market page's menu.
-    assert 'href="/market/passbooks"' in text(staff.get("/market/"))
+    # The passbooks are reachable from every market page's menu; today's counter lists the
+    # passbook's redemption.
+    home = text(staff.get("/market/"))
+    assert 'href="/market/passbooks"' in home and "· ZY0001</a>" in home
 
 
 # --- earned points never expire ------------------------------------------------------------
@@ -300,6 +302,19 @@ def test_the_monthly_allowance_and_its_cap_never_touch_passbooks(app, make_house
     expiries = PointsEntry.select().where(PointsEntry.kind == "expiry")
     assert expiries.count() == 2 and {e.household_id for e in expiries} == {household.id}
     assert run_checks()[0] == []
+
+
+def test_the_public_notice_shows_allowance_and_earned_points_apart(
+    app, client, make_household, shelf, passbook
+):
+    rice, _ = shelf
+    make_household(size=2, category="dibao")  # 80 + 2 × 20 = 120 allowance points
+    market.issue_allowance()
+    market.redeem_passbook(passbook.id, [(rice.id, 1)])
+    page = text(client.get("/market/disclosure"))
+    assert 'data-disclosure="allowance">120<' in page
+    assert 'data-disclosure="earned">40<' in page
+    assert "李志愿" not in page and "ZY0001" not in page
 
 
 # --- ledger verify -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from db.market.models import (
     Donor,
     Household,
     Item,
+    Passbook,
     PassbookEntry,
     Redemption,
     Reversal,
@@ -675,9 +676,12 @@ def todays_counter(today=None, limit=8):
         .dicts()
         .get()
     )
-    recent = (
-        Redemption.select(Redemption, Household)
-        .join(Household)
+    recent = (  # a love card's redemption or a volunteer passbook's
+        Redemption.select(Redemption, Household, Passbook)
+        .join(Household, JOIN.LEFT_OUTER)
+        .switch(Redemption)
+        .join(Passbook, JOIN.LEFT_OUTER)
+        .switch(Redemption)
         .where(today_q)
         .order_by(Redemption.created_at.desc())
         .limit(limit)
