@@ -86,6 +86,7 @@ QUERY_NAMES = [
     "low",
     "next",
     "applied",
+    "team",
 ]
 HEADERS = [
     {},
