@@ -134,11 +134,11 @@ def store(period, figures):
 
 
 def figures_of(periods, now=None, notice=False, stock=None):
-    """{period: figures} of consecutive months `periods` (oldest first): closed months as
-    stored (summed and stored now when they are not yet), open ones (this month) summed
-    from the ledgers on top of the month before's figures. `notice`: an open month only as
-    far as the public notice shows it (which needs nothing of the month before); `stock`:
-    the request's reports.StockTotals, when already read."""
+    """{period: figures} of months `periods` (oldest first, consecutive unless `notice`):
+    closed months as stored (summed and stored now when they are not yet), open ones (this
+    month) summed from the ledgers on top of the month before's figures. `notice`: an open
+    month only as far as the public notice shows it (which needs nothing of the month
+    before); `stock`: the request's reports.StockTotals, when already read."""
     now = now or utcnow()
     periods = list(periods)
     walk = list(periods)
@@ -186,15 +186,16 @@ def monthly_report(period, now=None):
 def disclosure(period, count=12, now=None):
     """The public notice of `period`, with the `count` months ending at it in its charts:
     the month's figures, and the earlier months' points from their stored columns (months
-    not stored yet are summed and stored first)."""
+    not stored yet are summed, and stored when they have ended)."""
     now = now or utcnow()
     months = last_periods(period, count)
     points = series_of(months[:-1], now)
     missing = [month for month in months[:-1] if month not in points]
-    wanted = months[months.index(missing[0]) :] if missing else [period]
-    figures = figures_of(wanted, now, notice=True)
+    # In the notice's shape an open month needs no month before, so the months need not
+    # follow each other here.
+    figures = figures_of([*missing, period], now, notice=True)
     for month, figures_of_month in figures.items():
-        points[month] = series_point(figures_of_month)
+        points.setdefault(month, series_point(figures_of_month))
     return disclosure_of(figures[period], [points[month] for month in months])
 
 
