@@ -112,3 +112,71 @@ def test_a_broken_foreign_key_is_found(app, database_url):
     database.connect()
     problems = " | ".join(storage_problems())
     assert "foreign_key_check" in problems and "registration.event_id: 1 orphans" in problems
+
+
+def volunteer_with_hours(minutes=(120, 90)):
+    """A volunteer's self-reported hours, approved by staff (points booked in the passbook)."""
+    from db.volunteers.hours import decide_hours
+    from tests.volunteers_support import make_hours, make_volunteer
+
+    volunteer = make_volunteer()
+    records = [make_hours(volunteer, minutes=m) for m in minutes]
+    decide_hours([(r.id, "approve", None, None) for r in records])
+    return volunteer, records
+
+
+def test_volunteer_hours_with_their_points_pass(app):
+    from db.volunteers.hours import decide_hours
+    from tests.faults.harness import volunteer_hours_problems
+
+    _, (first, second) = volunteer_with_hours()
+    decide_hours([(first.id, "keep", 30, "更正"), (second.id, "reject", None, "重复")])
+    assert volunteer_hours_problems() == []
+    ledger = Ledger()
+    ledger.hour_approvals = {first.id}
+    ledger.hour_corrections = {first.id: 30}
+    assert acknowledged_problems(ledger) == []
+
+
+def test_volunteer_hours_half_done_are_found(app):
+    from db.market.passbooks import earn_points
+    from db.volunteers import HourRecord
+    from tests.faults.harness import volunteer_hours_problems
+
+    volunteer, (first, second) = volunteer_with_hours()
+    # Approved with points on the record, but no passbook entry booked them.
+    lonely = HourRecord.create(
+        volunteer=volunteer,
+        served_on=utcnow().date(),
+        minutes=120,
+        source="self_reported",
+        status="approved",
+        points=2,
+        points_rate=1,
+        revision=1,
+    )
+    # The record says more than its entries booked.
+    HourRecord.update(points=5).where(HourRecord.id == first.id).execute()
+    # Points booked for an hour record that does not exist.
+    passbook = HourRecord.get_by_id(second.id).volunteer.passbook_id
+    earn_points(passbook, 3, source_key="hours:987654")
+    problems = " | ".join(volunteer_hours_problems())
+    assert f"hour record #{lonely.id}: 2 points on the record, 0 in 0 passbook entries" in problems
+    assert f"hour record #{first.id}: 5 points on the record, 2 in 1 passbook entries" in problems
+    assert f"hour record #{first.id}: approved with 5 points, not 2" in problems
+    assert "passbook entries for hour record #987654, which does not exist" in problems
+    assert f"#{second.id}" not in problems
+
+
+def test_missing_acknowledged_hour_approvals_are_found(app):
+    from tests.volunteers_support import make_hours, make_volunteer
+
+    _, (approved, _) = volunteer_with_hours()
+    pending = make_hours(make_volunteer(), minutes=60)
+    ledger = Ledger()
+    ledger.hour_approvals = {approved.id, pending.id, 987_656}
+    ledger.hour_corrections = {approved.id: 15}
+    problems = " | ".join(acknowledged_problems(ledger))
+    assert f"acknowledged approval of hour record #{pending.id} is missing" in problems
+    assert "acknowledged approval of hour record #987656 is missing" in problems
+    assert f"acknowledged correction of hour record #{approved.id} is missing" in problems

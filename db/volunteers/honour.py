@@ -13,6 +13,7 @@ from peewee import fn
 
 from db.privacy import ERASED_NAME
 from db.validators import mask_name
+from db.volunteers.certificates import hours_text
 from db.volunteers.models import APPROVED, SQUAD, HourRecord, Membership, Team, Volunteer
 
 WEB_PLACES = 20
@@ -31,8 +32,8 @@ class HonourPlace:
 
     @property
     def hours(self):
-        """Hours, one decimal."""
-        return round(self.minutes / 60, 1)
+        """Hours, one decimal (none when whole)."""
+        return hours_text(self.minutes)
 
 
 def honour_board(year, places=WEB_PLACES):

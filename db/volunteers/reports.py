@@ -14,6 +14,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from db.market.periods import local, to_utc
+from db.volunteers.certificates import hours_text
 from db.volunteers.models import APPROVED, DIVISION, PUBLISHED, Activity, HourRecord, Team
 
 FIRST_YEAR = 2000
@@ -37,8 +38,8 @@ class Figures:
 
     @property
     def hours(self):
-        """Approved hours, one decimal."""
-        return round(self.minutes / 60, 1)
+        """Approved hours, one decimal (none when whole)."""
+        return hours_text(self.minutes)
 
     def add(self, volunteer_id, minutes, points):
         """Count one approved hour record."""

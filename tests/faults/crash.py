@@ -17,7 +17,9 @@ is killed alone first, and the master replaces it); then, with the app down:
 - every action the app acknowledged (answered with its success redirect) is in the database;
 - no action is half done: every redemption has its stock movements and its points debit
   (and no such rows exist without it), every donation its ledger rows, every registration its
-  audit entry and notice, every promotion and cancellation its notice; seats never oversold.
+  audit entry and notice, every promotion and cancellation its notice; seats never oversold;
+  every volunteer hour record holds exactly the points its passbook entries booked (an
+  approval or correction of hours and its points commit together).
 
 Then the app is started again and the clients carry on. Exit status 0 when every round
 passed; the server logs are in test-output/faults/.
@@ -83,6 +85,10 @@ def start_clients(server, fixture, ledger, up, stop, rng):
     merger = actor()
     merger.sign_in(*STAFF)
     plans.append((merger, lambda m=merger: calmly(m.merge_duplicate)))
+    for share in range(2):  # two staff approving volunteer hours (points booked with them)
+        approver = actor()
+        approver.sign_in(*STAFF)
+        plans.append((approver, lambda a=approver, n=share: a.approve_hours(n, 2)))
     for username, password in ENTREPRENEURS:
         person = actor()
         person.sign_in(username, password)
@@ -142,7 +148,8 @@ def run(backend, kills, seed_text):
             f"{backend}: {kills} kills, {ledger.acknowledged()} acknowledged actions "
             f"({len(ledger.registrations)} registrations, {len(ledger.cancellations)} "
             f"cancellations, {len(ledger.redemptions)} redemptions, {len(ledger.donations)} "
-            f"donations, {len(ledger.merges)} merges), "
+            f"donations, {len(ledger.merges)} merges, {len(ledger.hour_approvals)} hour approvals, "
+            f"{len(ledger.hour_corrections)} hour corrections), "
             f"answers {dict(sorted(ledger.statuses.items()))}, "
             f"{time.monotonic() - started:.0f} s: " + ("FAILED" if problems else "passed")
         )

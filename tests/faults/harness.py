@@ -41,6 +41,7 @@ STAFF = ("staff", "demo-staff-1")
 ENTREPRENEURS = (("13800000001", "demo-entre-1"), ("13800000002", "demo-entre-1"))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUSEHOLDS = 40
+VOLUNTEER_HOURS = 400  # pending hour records staff approve (and now and then correct)
 NETWORK_ERRORS = (OSError, HTTPException)
 
 
@@ -130,6 +131,7 @@ class Fixture:
     small_seats: int
     item: int
     cards: list
+    hours: list = field(default_factory=list)  # pending volunteer hour records to approve
 
 
 def seed(scratch):
@@ -196,8 +198,27 @@ def seed(scratch):
             )
             cards.append(household.card_no)
         issue_allowance()
+        hours = _pending_volunteer_hours()
     release_connections()
-    return Fixture(ids[0], ids[1], 3, item.id, cards)
+    return Fixture(ids[0], ids[1], 3, item.id, cards, hours)
+
+
+def _pending_volunteer_hours():
+    """Volunteers with self-reported hours waiting for approval; their record ids."""
+    from db.volunteers.hours import report_hours
+    from db.volunteers.teams import add_member, create_team
+
+    team = create_team("division", "故障演练志愿者分队")
+    ids = []
+    for number in range(VOLUNTEER_HOURS):
+        mobile = f"1370000{number // 12:04d}"
+        membership, _ = add_member(team.id, f"演练志愿者{number // 12}", mobile, consent=True)
+        day = datetime.now(SHANGHAI).date() - timedelta(days=number % 60)
+        record = report_hours(
+            membership.volunteer, day, 60 + (number * 7) % 300, "故障演练服务", today=None
+        )
+        ids.append(record.id)
+    return ids
 
 
 class Server:
@@ -325,6 +346,8 @@ class Ledger:
     donations: set = field(default_factory=set)  # ids
     account_registrations: set = field(default_factory=set)  # (user mobile, event id)
     merges: set = field(default_factory=set)  # (kept enterprise id, merged enterprise id)
+    hour_approvals: set = field(default_factory=set)  # volunteer hour record ids
+    hour_corrections: dict = field(default_factory=dict)  # record id -> minutes
     statuses: dict = field(default_factory=dict)  # status -> count
     server_errors: list = field(default_factory=list)
     unexpected: list = field(default_factory=list)
@@ -344,6 +367,8 @@ class Ledger:
             + len(self.donations)
             + len(self.account_registrations)
             + len(self.merges)
+            + len(self.hour_approvals)
+            + len(self.hour_corrections)
         )
 
 
@@ -538,6 +563,54 @@ class Actor:
         else:
             self.unexpected("merge", answer)
 
+    def approve_hours(self, share, of):
+        """Staff approve one pending volunteer hour record (points booked into the volunteer's
+        passbook in the same transaction); now and then correct an approved one (the
+        difference booked under its next key). `share`/`of` split the records between
+        approvers so that no two approve the same one."""
+        mine = [r for i, r in enumerate(self.fixture.hours) if i % of == share]
+        with self.ledger.lock:
+            done = set(self.ledger.hour_approvals)
+            corrected = set(self.ledger.hour_corrections)
+        waiting = [r for r in mine if r not in done]
+        approved_mine = done & (set(mine) - corrected)
+        if approved_mine and self.rng.random() < 0.3:
+            record_id = self.rng.choice(sorted(approved_mine))
+            minutes = self.rng.randint(0, 59)
+            form = {"record": str(record_id), f"action-{record_id}": "keep"}
+            form[f"minutes-{record_id}"] = str(minutes)
+            answer = self.call("POST", "/volunteers/hours", form)
+            if answer is None:
+                return
+            if answer[0] == 303:
+                with self.ledger.lock:
+                    self.ledger.hour_corrections[record_id] = minutes
+                return
+            if answer[0] == 302 and self.location(answer[2]).startswith("/login"):
+                self.sign_in(*STAFF)
+                return
+            self.unexpected("correct hours", answer)
+            return
+        if not waiting:
+            time.sleep(0.5)  # every record of this share decided: wait, do not spin
+            return
+        record_id = waiting[0]
+        answer = self.call(
+            "POST",
+            "/volunteers/hours",
+            {"record": str(record_id), f"action-{record_id}": "approve"},
+        )
+        if answer is None:
+            return
+        status, _, headers = answer
+        if status == 303:
+            with self.ledger.lock:
+                self.ledger.hour_approvals.add(record_id)
+        elif status == 302 and self.location(headers).startswith("/login"):
+            self.sign_in(*STAFF)
+        else:
+            self.unexpected("approve hours", answer)
+
     def register_and_cancel(self):
         """At the small event: register someone, and now and then cancel an earlier one (a
         freed seat promotes the first person waiting, who is sent a notice)."""
@@ -661,6 +734,20 @@ def acknowledged_problems(ledger):
         moved = PartnerContact.select().where(PartnerContact.enterprise == kept).exists()
         if record is None or marked is None or marked.merged_into_id != kept or not moved:
             problems.append(f"acknowledged merge of #{duplicate} into #{kept} is missing")
+    from db.volunteers.models import APPROVED as HOURS_APPROVED
+    from db.volunteers.models import HourRecord
+
+    with ledger.lock:
+        approvals, corrections = set(ledger.hour_approvals), dict(ledger.hour_corrections)
+    records = {
+        r.id: r for r in HourRecord.select().where(HourRecord.id.in_(list(approvals) or [0]))
+    }
+    for record_id in sorted(approvals):
+        record = records.get(record_id)
+        if record is None or record.status != HOURS_APPROVED:
+            problems.append(f"acknowledged approval of hour record #{record_id} is missing")
+        elif record_id in corrections and record.minutes != corrections[record_id]:
+            problems.append(f"acknowledged correction of hour record #{record_id} is missing")
     for username, event_id in account_registrations:
         user = User.get(User.username == username)
         if (
@@ -755,6 +842,58 @@ def half_done_problems(fixture):
     from db.partners.merge import merge_problems
 
     problems += merge_problems()
+    problems += volunteer_hours_problems()
+    return problems
+
+
+def volunteer_hours_problems():
+    """Every volunteer hour record holds exactly the points its passbook entries booked
+    ("hours:<id>", then "hours:<id>:<n>" for each correction), one entry a booking: an
+    approved record's points are its minutes at its rate, any other record's are nothing;
+    and no passbook entry names an hour record that does not exist."""
+    from db.market.models import PassbookEntry
+    from db.volunteers.hours import points_for
+    from db.volunteers.models import APPROVED as HOURS_APPROVED
+    from db.volunteers.models import HourRecord
+
+    booked = {}
+    for key, points in (
+        PassbookEntry.select(PassbookEntry.source_key, PassbookEntry.points)
+        .where(PassbookEntry.source_key.startswith("hours:"))
+        .tuples()
+    ):
+        record_id = key.split(":")[1]
+        if not record_id.isdigit():
+            booked.setdefault(record_id, [])
+            continue
+        booked.setdefault(int(record_id), []).append(points)
+    problems = []
+    for record in HourRecord.select(
+        HourRecord.id,
+        HourRecord.status,
+        HourRecord.minutes,
+        HourRecord.points,
+        HourRecord.points_rate,
+        HourRecord.revision,
+    ):
+        entries = booked.pop(record.id, [])
+        if sum(entries) != record.points or len(entries) != record.revision:
+            problems.append(
+                f"hour record #{record.id}: {record.points} points on the record, "
+                f"{sum(entries)} in {len(entries)} passbook entries"
+            )
+        expected = (
+            points_for(record.minutes, record.points_rate or 0)
+            if record.status == HOURS_APPROVED
+            else 0
+        )
+        if record.points != expected:
+            problems.append(
+                f"hour record #{record.id}: {record.status} with {record.points} points, "
+                f"not {expected}"
+            )
+    for record_id in sorted(booked, key=str):
+        problems.append(f"passbook entries for hour record #{record_id}, which does not exist")
     return problems
 
 
