@@ -95,7 +95,7 @@ STAFF_SUBNAV = [
     ("volunteers.manage", _l("Activities")),
     ("volunteers.teams", _l("Teams")),
     ("volunteers.requests", _l("Join requests")),
-    ("volunteers.hours_list", _l("Hours")),
+    ("volunteers.hours_list", _l("Service hours")),
     ("volunteers.settings", _l("Points rate")),
 ]
 
