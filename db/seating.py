@@ -63,12 +63,23 @@ class Seating:
         )
         return (highest or 0) + 1
 
+    def counts(self, owner_id):
+        """(seats taken, people waiting) now, in one statement."""
+        rows = dict(
+            self.model.select(self.status_field, fn.COUNT(self.model._meta.primary_key))
+            .where(self.owner_field == owner_id, self.status_field.in_((self.seated, self.waiting)))
+            .group_by(self.status_field)
+            .tuples()
+        )
+        return rows.get(self.seated, 0), rows.get(self.waiting, 0)
+
     def place(self, owner_id, capacity):
         """The (status, waiting number) a newcomer gets: a free seat, else the list's end.
 
         Nobody jumps the queue: while anyone waits, a newcomer waits too.
         """
-        if self.seated_count(owner_id) < capacity and self.waiting_count(owner_id) == 0:
+        seated, waiting = self.counts(owner_id)
+        if seated < capacity and waiting == 0:
             return self.seated, None
         return self.waiting, self.next_number(owner_id)
 

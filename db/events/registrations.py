@@ -26,7 +26,8 @@ from db.events.models import (
     Registration,
     RegistrationAnswer,
 )
-from db.events.texts import notify
+from db.events.texts import compose, notify
+from db.notices import queue as queue_notice
 
 # Registrations entered by staff, who may be pointed at an existing one.
 STAFF_SOURCES = ("staff", "walk_in")
@@ -58,11 +59,19 @@ def clean_answers(questions, raw, required=True):
     return answers
 
 
-def _save_answers(registration, answers):
-    """Replace a registration's answers."""
-    RegistrationAnswer.delete().where(RegistrationAnswer.registration == registration.id).execute()
-    for question_id, value in answers.items():
-        RegistrationAnswer.create(registration=registration, question=question_id, value=value)
+def _save_answers(registration, answers, new=False):
+    """Replace a registration's answers (a new one has none yet: one insert)."""
+    if not new:
+        RegistrationAnswer.delete().where(
+            RegistrationAnswer.registration == registration.id
+        ).execute()
+    if answers:
+        RegistrationAnswer.insert_many(
+            [
+                dict(registration=registration.id, question=question_id, value=value)
+                for question_id, value in answers.items()
+            ]
+        ).execute()
 
 
 def _enterprise(name):
@@ -81,6 +90,16 @@ def _enterprise(name):
         return Enterprise.get(Enterprise.name == name)
 
 
+def _known_enterprise(name):
+    """The enterprise of this name if it exists (the record kept, for a merged duplicate),
+    read before the lock; None when there is none yet (it is created inside it)."""
+    name = (name or "").strip()
+    enterprise = Enterprise.get_or_none(Enterprise.name == name) if name else None
+    if enterprise is not None and enterprise.merged_into_id:
+        enterprise = Enterprise.get_by_id(enterprise.merged_into_id)
+    return enterprise
+
+
 def _check_can_register(event, source, now):
     """Raise EventError unless `event` takes a registration from `source` now."""
     if source == "walk_in":
@@ -93,12 +112,18 @@ def _check_can_register(event, source, now):
 
 
 def _live_by_mobile(event_id, mobile):
-    """The live registration of this mobile number for the event, if any."""
-    return Registration.get_or_none(
-        Registration.event == event_id,
-        Registration.mobile == mobile,
-        Registration.status.in_(LIVE_STATUSES),
+    """The live registration of this mobile number for the event, if any (its id looked up
+    first: nearly always there is none, and a one-column query is quicker to build)."""
+    found = (
+        Registration.select(Registration.id)
+        .where(
+            Registration.event == event_id,
+            Registration.mobile == mobile,
+            Registration.status.in_(LIVE_STATUSES),
+        )
+        .scalar()
     )
+    return None if found is None else Registration.get_by_id(found)
 
 
 def _existing(existing, user, submission_key, source):
@@ -135,6 +160,25 @@ def _promote(event, now):
     return SEATING.promote(event.id, event.seats, on_promote=stamp)
 
 
+def _outcomes(event, source):
+    """The statuses a registration from `source` may get at `event` (its notices are
+    composed for each before the lock)."""
+    if source == "walk_in":
+        return (CONFIRMED,)
+    if event.approval_required:
+        return (PENDING,)
+    return (CONFIRMED, WAITING)
+
+
+def _checked_answers(questions, raw, source):
+    """(answers, None), or (None, the EventError) for answers that do not fit the questions:
+    checked before the lock, refused inside it after the checks that come first."""
+    try:
+        return clean_answers(questions, raw, required=source != "walk_in"), None
+    except EventError as exc:
+        return None, exc
+
+
 def register(
     event_id,
     person,
@@ -145,6 +189,8 @@ def register(
     actor=None,
     now=None,
     submission_key=None,
+    event=None,
+    questions=None,
 ):
     """Register a person; return (registration, created).
 
@@ -158,11 +204,48 @@ def register(
     refused to anyone else (see `_existing`). A
     walk-in (source "walk_in", entered by staff at the door) takes a free seat and is
     checked in at once, or is refused when no seat is free.
+
+    Only the allocation runs inside the event's lock: the duplicate check, the state check,
+    the seat count, and the writes (registration, answers, audit entry, notice: the outbox
+    keeps its rule, the notice is written in the same transaction). What allocates nothing is
+    done before it — the answers checked, the code drawn, the enterprise looked up, the
+    notice composed for each possible outcome — from `event` and `questions` as the caller
+    read them (the view did, for its form; read here otherwise). Questions change only with
+    the event's `updated_at` (db/events/manage.py: update_event), so when the locked row's
+    differs, the answers are checked and the notices composed again inside the lock.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown registration source {source!r}")
     now = now or utcnow()
-    answers = answers or {}
+    raw_answers = answers or {}
+    # Before the lock: nothing below allocates anything.
+    if event is None or event.id != event_id:
+        event = Event.get_by_id(event_id)
+    if questions is None:
+        questions = list(event.questions.order_by(EventQuestion.position))
+    answers, refusal = _checked_answers(questions, raw_answers, source)
+    draft = Registration(
+        event=event,
+        user=user,
+        code=unique_code(Registration.code),
+        token=new_token(),
+        name=person["name"].strip(),
+        mobile=person["mobile"],
+        position=(person.get("position") or "").strip(),
+        email=(person.get("email") or "").strip(),
+        source=source,
+        language=language,
+        consent_at=now,
+        consent_version=PRIVACY_NOTICE_VERSION,
+        created_at=now,
+        updated_at=now,
+        checked_in_at=now if source == "walk_in" else None,
+        checked_in_by=actor if source == "walk_in" else None,
+        submission_key=(submission_key or None) and submission_key[:64],
+    )
+    enterprise = _known_enterprise(person.get("enterprise_name"))
+    composed = {status: compose("event." + status, draft) for status in _outcomes(event, source)}
+    seen_at = event.updated_at
     try:
         with write_lock(Event, event_id) as event:
             # A retried request (or a second click) gets the registration it already made,
@@ -171,8 +254,12 @@ def register(
             if existing is not None:
                 return _existing(existing, user, submission_key, source), False
             _check_can_register(event, source, now)
-            questions = list(event.questions.order_by(EventQuestion.position))
-            answers = clean_answers(questions, answers, required=source != "walk_in")
+            if event.updated_at != seen_at:  # changed since it was read: check again
+                questions = list(event.questions.order_by(EventQuestion.position))
+                answers, refusal = _checked_answers(questions, raw_answers, source)
+                draft.event, composed = event, {}
+            if refusal is not None:
+                raise refusal
             if source == "walk_in":
                 if SEATING.seated_count(event.id) >= event.seats:
                     raise EventError("full")
@@ -181,37 +268,29 @@ def register(
                 status, number = PENDING, None
             else:
                 status, number = SEATING.place(event.id, event.seats)
-            registration = Registration.create(
-                event=event,
-                user=user,
-                code=unique_code(Registration.code),
-                token=new_token(),
-                name=person["name"].strip(),
-                mobile=person["mobile"],
-                enterprise=_enterprise(person.get("enterprise_name")),
-                position=(person.get("position") or "").strip(),
-                email=(person.get("email") or "").strip(),
-                status=status,
-                waiting_number=number,
-                source=source,
-                language=language,
-                consent_at=now,
-                consent_version=PRIVACY_NOTICE_VERSION,
-                created_at=now,
-                updated_at=now,
-                confirmed_at=now if status == CONFIRMED else None,
-                checked_in_at=now if source == "walk_in" else None,
-                checked_in_by=actor if source == "walk_in" else None,
-                submission_key=(submission_key or None) and submission_key[:64],
-            )
-            _save_answers(registration, answers)
+            draft.event = event
+            draft.enterprise = enterprise or _enterprise(person.get("enterprise_name"))
+            draft.status, draft.waiting_number = status, number
+            draft.confirmed_at = now if status == CONFIRMED else None
+            draft.save(force_insert=True)
+            registration = draft
+            _save_answers(registration, answers, new=True)
             if user is not None and user.consent_version != PRIVACY_NOTICE_VERSION:
                 User.update(consent_at=now, consent_version=PRIVACY_NOTICE_VERSION).where(
                     User.id == user.id
                 ).execute()
             summary = f"{status} via {source}" + (f", waiting #{number}" if number else "")
             audit.record("registration.create", registration, summary, actor=actor)
-            notify("event." + status, registration)
+            subject, body = composed.get(status) or compose("event." + status, registration)
+            queue_notice(
+                "event." + status,
+                subject,
+                body,
+                recipient=registration.user_id,
+                mobile=registration.mobile,
+                email=registration.email,
+                link=registration.private_path,
+            )
             return registration, True
     except IntegrityError:
         # Only reachable when the lock is switched off in tests: the database's unique index

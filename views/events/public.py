@@ -123,7 +123,7 @@ def register(event_id):
     account = registers_with_account()
     if form.is_submitted() and form.validate():
         try:
-            registration, created = _submit(event, form, account)
+            registration, created = _submit(event, questions, form, account)
         except EventError as exc:
             add_error(form, exc)
         else:
@@ -141,8 +141,9 @@ def register(event_id):
     )
 
 
-def _submit(event, form, account):
-    """Hand a valid registration form to the db layer."""
+def _submit(event, questions, form, account):
+    """Hand a valid registration form to the db layer (with the event and questions read for
+    the form: what it does before its lock is checked against them)."""
     language = "en" if str(get_locale()) == "en" else "zh_CN"
     if account:
         user = current_user._get_current_object()
@@ -169,4 +170,6 @@ def _submit(event, form, account):
         user=user,
         language=language,
         submission_key=form.submission_key.data,
+        event=event,
+        questions=questions,
     )

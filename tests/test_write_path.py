@@ -1,0 +1,162 @@
+"""The write path of a registration POST: how many statements it runs and how many of them
+inside the event's lock, one transaction (one commit: one fsync on SQLite in WAL mode with
+synchronous=FULL), and what is done before the lock still holding true when the event
+changes in between. Figures before this work: 15 statements, 13 inside the lock."""
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+
+import db.events.registrations as registrations
+from db import database
+from db.accounts import Enterprise
+from db.events import CONFIRMED, WAITING, EventError, Registration, manage
+from db.notices import Notice
+from tests.events_support import guest, guest_form, new_event
+
+# One guest registration POST, whatever the number of registrations already there: the
+# event and its questions for the form; the code's uniqueness and the enterprise before the
+# lock; inside it the event row, the duplicate check, the seats, the registration, the audit
+# entry and the notice (a waiting place adds the list's highest number).
+POST_BUDGET = 10
+LOCK_BUDGET = 6
+
+
+@contextlib.contextmanager
+def watching_the_lock(monkeypatch, counter):
+    """Record which statements ran inside write_lock, and count the commits."""
+    spans, commits = [], []
+    original = registrations.write_lock
+
+    @contextlib.contextmanager
+    def recorded(*args, **kwargs):
+        start = len(counter.statements)
+        with original(*args, **kwargs) as row:
+            try:
+                yield row
+            finally:
+                spans.append((start, len(counter.statements)))
+
+    real_commit = database.obj.commit
+
+    def commit(*args, **kwargs):
+        commits.append(1)
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(registrations, "write_lock", recorded)
+    monkeypatch.setattr(database.obj, "commit", commit)
+    yield spans, commits
+
+
+def writes(statements):
+    return [s for s in statements if s.split(None, 1)[0] in ("INSERT", "UPDATE", "DELETE")]
+
+
+@pytest.mark.parametrize("already", [0, 200])
+def test_a_registration_post_runs_its_budget(app, client, monkeypatch, query_counter, already):
+    event = new_event(seats=1_000)
+    for n in range(already):
+        registrations.register(event.id, guest(n))
+    client.post(f"/events/{event.id}/register", data=guest_form(9001))  # warm
+    with query_counter() as counter, watching_the_lock(monkeypatch, counter) as (spans, commits):
+        response = client.post(f"/events/{event.id}/register", data=guest_form(9002))
+    assert response.status_code == 303
+    statements = counter.statements
+    ((start, end),) = spans
+    inside = statements[start:end]
+    assert len(statements) <= POST_BUDGET, "\n".join(s[:120] for s in statements)
+    assert len(inside) <= LOCK_BUDGET, "\n".join(s[:120] for s in inside)
+    # One transaction: every write inside the lock, one commit (one WAL fsync on SQLite).
+    assert writes(statements) == writes(inside)
+    assert [s.split(None, 3)[2] for s in writes(inside)] == [
+        '"registration"',
+        '"audit_entry"',
+        '"notice"',
+    ]
+    assert len(commits) == 1
+    assert not any(s.startswith("SAVEPOINT") for s in statements)  # the enterprise exists
+
+
+def test_a_waiting_place_adds_one_statement(app, client, query_counter):
+    event = new_event(seats=1)
+    client.post(f"/events/{event.id}/register", data=guest_form(1))
+    with query_counter() as counter:
+        client.post(f"/events/{event.id}/register", data=guest_form(2))
+    assert Registration.get(Registration.mobile == guest(2)["mobile"]).status == WAITING
+    assert len(counter.statements) <= POST_BUDGET + 1
+
+
+def test_a_new_enterprise_is_created_inside_the_lock(app, client):
+    event = new_event()
+    form = guest_form(1, enterprise="今天才登记的企业")
+    assert client.post(f"/events/{event.id}/register", data=form).status_code == 303
+    registration = Registration.get(Registration.mobile == guest(1)["mobile"])
+    assert registration.enterprise.name == "今天才登记的企业"
+    assert Enterprise.select().where(Enterprise.name == "今天才登记的企业").count() == 1
+
+
+def test_a_merged_enterprise_name_finds_the_record_kept(app):
+    kept = Enterprise.create(name="保留的企业")
+    Enterprise.create(name="旧写法企业", merged_into=kept)
+    event = new_event()
+    registration, _ = registrations.register(
+        event.id, guest(1, enterprise_name="旧写法企业"), event=event
+    )
+    assert registration.enterprise_id == kept.id
+
+
+def test_the_notice_is_written_with_the_registration_or_not_at_all(app, monkeypatch):
+    event = new_event()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(registrations, "queue_notice", broken)
+    with pytest.raises(RuntimeError):
+        registrations.register(event.id, guest(1))
+    assert Registration.select().count() == 0 and Notice.select().count() == 0
+
+
+def test_the_notice_is_in_the_registrants_language_with_its_code(app):
+    event = new_event(seats=1)
+    first, _ = registrations.register(event.id, guest(1), language="en")
+    second, _ = registrations.register(event.id, guest(2))
+    confirmed = Notice.get(Notice.link == first.private_path)
+    waiting = Notice.get(Notice.link == second.private_path)
+    assert confirmed.kind == "event.confirmed" and first.code in confirmed.body
+    assert confirmed.subject.startswith("Registration confirmed")
+    assert waiting.kind == "event.waiting" and second.code in waiting.body
+    assert "候补" in waiting.subject
+
+
+def test_an_event_changed_since_it_was_read_is_checked_again_inside_the_lock(app):
+    """The view read the event and its questions for the form; staff then added a required
+    question and renamed the event. The answers are checked against the new questions and
+    the notice names the new title."""
+    event = new_event(title="旧名论坛")
+    stale = type(event).get_by_id(event.id)
+    stale_questions = []
+    data = {name: getattr(event, name) for name in manage.EVENT_FIELDS}
+    data["title"] = "新名论坛"
+    question = dict(label="单位性质", kind="text", choices="", required=True)
+    manage.update_event(event.id, data, [question], now=event.updated_at + timedelta(seconds=1))
+    with pytest.raises(EventError) as refused:
+        registrations.register(event.id, guest(1), event=stale, questions=stale_questions)
+    assert refused.value.code == "answer_required"
+    assert Registration.select().count() == 0
+    manage.update_event(event.id, data, [], now=event.updated_at + timedelta(seconds=2))
+    registration, created = registrations.register(
+        event.id, guest(1), event=stale, questions=stale_questions
+    )
+    assert created and registration.status == CONFIRMED
+    assert "新名论坛" in Notice.get(Notice.link == registration.private_path).subject
+
+
+def test_a_resubmission_still_gets_its_registration_before_the_answers_are_checked(app):
+    event = new_event()
+    registration, _ = registrations.register(event.id, guest(1), submission_key="k" * 32)
+    again, created = registrations.register(
+        event.id, guest(1), answers={999: "x"}, submission_key="k" * 32
+    )
+    assert not created and again.id == registration.id
