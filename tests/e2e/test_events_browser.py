@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from db.events import Registration, registrations
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, wait_for_htmx
 from tests.events_support import guest, new_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -201,6 +201,67 @@ def test_staff_create_event_check_in_by_search_and_code_and_export(
     names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted([f"嘉宾{n}" for n in range(1, 6)] + ["临时来宾"])
     assert sheet.cell(row=1, column=sheet.max_column).value == "想问专家的问题"
+
+
+def test_registrations_table_is_one_form_with_and_without_javascript(
+    new_page, browser, server, shot, make_user
+):
+    """The table's buttons post its one form: with htmx each answer replaces its own row
+    (the counts follow), Enter in a reason field submits nothing, cancelling asks first;
+    without JavaScript the form posts and the list comes back with the outcome."""
+    staff = make_user(role="staff")
+    event = new_event(seats=3, approval=True, title="联建企业沙龙")
+    people = [registrations.register(event.id, guest(n))[0] for n in range(1, 5)]
+    page = new_page(DESKTOP)
+    log_in(page, staff.username)
+    page.goto(f"/manage/events/{event.id}")
+    wait_for_htmx(page)
+    page.get_by_role("button", name="通过 嘉宾1").click()
+    expect(page.get_by_role("button", name="签到 嘉宾1")).to_be_visible()
+    page.get_by_role("button", name="签到 嘉宾1").click()
+    expect(page.get_by_role("button", name="撤销签到 嘉宾1")).to_be_visible()
+    expect(page.locator(".counts__item", has_text="已签到").locator("dd")).to_have_text("1")
+    # Rejecting: the reason typed beside the row; Enter alone submits nothing.
+    second = page.locator(f"#registration-{people[1].id}")
+    second.get_by_text("更多").click()
+    second.get_by_label("不通过的原因").fill("不属于本次活动的邀请对象")
+    second.get_by_label("不通过的原因").press("Enter")
+    page.wait_for_timeout(500)
+    assert Registration.get_by_id(people[1].id).status == "pending"
+    shot(page, "events-staff-one-form-reject-zh-desktop")
+    second.get_by_role("button", name="不通过").click()
+    expect(second.get_by_text("未通过", exact=True)).to_be_visible()
+    rejected = Registration.get_by_id(people[1].id)
+    assert rejected.status == "rejected" and rejected.reason == "不属于本次活动的邀请对象"
+    # Cancelling asks first: dismissed, nothing happens.
+    third = page.locator(f"#registration-{people[2].id}")
+    third.get_by_text("更多").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    third.get_by_role("button", name="取消报名").click()
+    page.wait_for_timeout(500)
+    assert Registration.get_by_id(people[2].id).status == "pending"
+    page.once("dialog", lambda dialog: dialog.accept())
+    third.get_by_role("button", name="取消报名").click()
+    expect(third.get_by_text("已取消", exact=True)).to_be_visible()
+    assert Registration.get_by_id(people[1].id).status == "rejected"  # only its own row
+    assert Registration.get_by_id(people[0].id).checked_in_at is not None
+    shot(page, "events-staff-one-form-zh-desktop")
+
+    # Without JavaScript, in English: the form posts, the list comes back with the outcome.
+    context = browser.new_context(
+        base_url=server.url, viewport=PHONE, locale="en", java_script_enabled=False
+    )
+    plain = context.new_page()
+    log_in(plain, staff.username, language="en")
+    plain.goto(f"/manage/events/{event.id}")
+    plain.get_by_role("button", name="Approve 嘉宾4").click()
+    expect(plain.get_by_text("Confirmed").first).to_be_visible()
+    plain.get_by_role("button", name="Check in 嘉宾4").click()
+    expect(plain.get_by_text("Checked in.")).to_be_visible()
+    expect(plain.get_by_role("button", name="Undo check-in 嘉宾4")).to_be_visible()
+    shot(plain, "events-staff-one-form-no-js-en-phone")
+    assert Registration.get_by_id(people[3].id).checked_in_at is not None
+    context.close()
 
 
 def test_sign_in_sheet_prints_on_a4(new_page, shot, make_user):

@@ -187,6 +187,58 @@ def test_apply_approve_attend_complete_and_verify(new_page, shot, make_user, mak
     shot(desk_en, "training-verify-en-desktop")
 
 
+def test_grid_is_one_form_with_and_without_javascript(new_page, browser, server, shot, make_user):
+    """The grid's buttons post its one form: with htmx each answer replaces its own cell
+    and total, and Enter in the late note saves it; without JavaScript the form posts and
+    the grid comes back, asking for the note on the page when it must."""
+    staff = make_user(role="staff")
+    course = make_course(title="一张表单的点名", sessions=2, seats=10)
+    now = utcnow()
+    first, second = place_sessions(course, now - timedelta(days=2), now - timedelta(minutes=10))
+    chen = make_application(course, make_user(name="陈佳怡"), APPROVED)
+    li = make_application(course, make_user(name="李建国"), APPROVED)
+    desk = new_page(DESKTOP)
+    log_in(desk, staff.username)
+    desk.goto(f"/manage/courses/{course.id}/attendance")
+    desk.wait_for_function("() => document.readyState === 'complete' && Boolean(window.htmx)")
+    desk.get_by_role("button", name=f"未签到：陈佳怡 · {second.topic}").click()
+    expect(desk.get_by_role("button", name=f"已签到：陈佳怡 · {second.topic}")).to_be_visible()
+    expect(desk.locator(f"#total-{chen.id}")).to_contain_text("1 / 2")
+    expect(desk.locator(f"#total-{li.id}")).to_contain_text("0 / 2")
+    desk.get_by_role("button", name=f"未签到：李建国 · {first.topic}").click()
+    expect(desk.get_by_text("这次课已结束：补签需要填写备注。")).to_be_visible()
+    desk.get_by_label("补签备注").fill("电话核实到场")
+    desk.get_by_label("补签备注").press("Enter")  # Enter saves the note asked for
+    expect(desk.get_by_role("button", name=f"已签到：李建国 · {first.topic}")).to_be_visible()
+    expect(desk.locator(f"#total-{li.id}")).to_contain_text("1 / 2")
+    shot(desk, "training-grid-one-form-zh-desktop")
+    desk.get_by_role("button", name=f"已签到：陈佳怡 · {second.topic}").click()
+    expect(desk.get_by_role("button", name=f"未签到：陈佳怡 · {second.topic}")).to_be_visible()
+    marks = {(a.session_id, a.application_id, a.method) for a in Attendance.select()}
+    assert marks == {(first.id, li.id, "late")}
+
+    # Without JavaScript, in English: the form posts and the grid comes back.
+    context = browser.new_context(
+        base_url=server.url, viewport=PHONE, locale="en", java_script_enabled=False
+    )
+    plain = context.new_page()
+    log_in(plain, staff.username)
+    plain.get_by_role("button", name="English").click()
+    plain.goto(f"/manage/courses/{course.id}/attendance")
+    plain.get_by_role("button", name=f"Not marked: 陈佳怡 · {second.topic}").click()
+    expect(plain.get_by_role("button", name=f"Present: 陈佳怡 · {second.topic}")).to_be_visible()
+    plain.get_by_role("button", name=f"Not marked: 陈佳怡 · {first.topic}").click()
+    expect(plain.get_by_role("heading", name="There is a problem")).to_be_visible()
+    shot(plain, "training-grid-one-form-no-js-note-en-phone")
+    plain.get_by_label("Note for the late sign-in").fill("Confirmed by phone")
+    plain.get_by_label("Note for the late sign-in").press("Enter")
+    expect(plain.get_by_role("button", name=f"Present: 陈佳怡 · {first.topic}")).to_be_visible()
+    shot(plain, "training-grid-one-form-no-js-en-phone")
+    late = Attendance.get(Attendance.session == first.id, Attendance.application == chen.id)
+    assert late.method == "late" and late.note == "Confirmed by phone"
+    context.close()
+
+
 def test_staff_pages_with_the_demo_data(demo_data, new_page, shot):
     demo.seed()
     desk = new_page(DESKTOP)
