@@ -1,11 +1,13 @@
-"""The love supermarket's tables: catalogue, households, documents and three append-only ledgers.
+"""The love supermarket's tables: catalogue, households, volunteer passbooks, documents and
+four append-only ledgers.
 
-Ledger rows (stock movements, points entries, cash entries) are never updated or deleted: the
-database refuses it (triggers created by migration 0004). The documents they belong to
-(donations, purchases, stock counts, redemptions, reversals) are append-only the same way, so a
-wrong entry is corrected only by a reversal that points at it. Catalogue items and households
-hold no history and are edited in place (each edit audited); personal data lives only on
-households, apart from ledger rows, which carry the household id alone.
+Ledger rows (stock movements, household points entries, cash entries, passbook entries) are
+never updated or deleted: the database refuses it (triggers created by migrations 0004, 0008
+and 0016). The documents they belong to (donations, purchases, stock counts, redemptions,
+reversals) are append-only the same way, so a wrong entry is corrected only by a reversal that
+points at it. Catalogue items, households and passbooks hold no history and are edited in
+place (each edit audited); personal data lives only on households, passbooks and donors, apart
+from ledger rows, which carry the household or passbook id alone.
 
 Each ledger row stores `hash` = sha256(previous row's hash + this row's canonical content), see
 db/market/ledger.py. `period` is the Asia/Shanghai month (YYYY-MM) of the row's time, written
