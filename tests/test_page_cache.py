@@ -10,12 +10,14 @@ from datetime import timedelta
 
 import pytest
 
-from db import data_version, database, is_sqlite
+from db import data_version, database, is_sqlite, market
 from db.base import utcnow
 from db.events import Event, Registration
 from db.events import registrations as event_registrations
+from db.market.periods import local_today
 from tests.conftest import csrf_token_from
 from tests.events_support import LiveSession, guest, guest_form, new_event
+from tests.market_helpers import make_household, make_item  # noqa: F401  (fixtures)
 from views.caching import HOLE
 
 SEATS = "剩余 {left} 个名额（共 {seats} 个）"
@@ -69,6 +71,32 @@ def test_a_write_elsewhere_re_renders_but_keeps_the_etag_of_an_unchanged_page(cl
     event_registrations.register(other.id, guest(1))  # a new data version
     again = client.get(f"/events/{event.id}", headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+def test_the_market_notice_follows_donations_and_redemptions(
+    client,
+    make_item,  # noqa: F811  (the fixture)
+    make_household,  # noqa: F811
+):
+    rice = make_item(name="大米", points=30, value=4500)
+    households = [make_household() for _ in range(2)]
+    market.record_donation(
+        "enterprise", "公示测试集团", local_today(), lines=[(rice.id, 20, 4500)], named=True
+    )
+    market.issue_allowance()
+    market.redeem(households[0].id, [(rice.id, 1)])
+    first = client.get("/market/disclosure")
+    assert 'data-disclosure="households">1<' in first.text and "公示测试集团" in first.text
+    assert (
+        client.get("/market/disclosure", headers={"If-None-Match": etag_of(first)}).status_code
+        == 304
+    )
+    market.redeem(households[1].id, [(rice.id, 1)])
+    assert 'data-disclosure="households">2<' in client.get("/market/disclosure").text
+    market.record_donation(
+        "enterprise", "新来的捐赠集团", local_today(), lines=[(rice.id, 5, 4500)], named=True
+    )
+    assert "新来的捐赠集团" in client.get("/market/disclosure").text
 
 
 def test_a_staff_edit_of_an_event_is_seen_at_once(client, login_as):
@@ -156,7 +184,13 @@ def test_kiosk_start_is_its_own_and_never_stored_by_the_browser(login_as):
 
 def test_guest_pages_revalidate_signed_in_pages_stay_out_of_the_browser_cache(client, login_as):
     event = new_event()
-    for path in ("/events", f"/events/{event.id}", "/courses", "/events/archive"):
+    for path in (
+        "/events",
+        f"/events/{event.id}",
+        "/courses",
+        "/events/archive",
+        "/market/disclosure",
+    ):
         guest_page = client.get(path)
         assert guest_page.headers["Cache-Control"] == "private, no-cache", path
         assert {"Cookie", "HX-Request"} <= set(guest_page.vary), path

@@ -51,7 +51,13 @@ BUDGET = {
 }
 # The public pages views/caching.py serves from its cache: when nothing changed, the data
 # version is all they read (the kiosk's session lookup aside), at any size.
-CACHED_PAGES = ("public event list", "event page", "course list", "kiosk start screen")
+CACHED_PAGES = (
+    "public event list",
+    "event page",
+    "course list",
+    "disclosure page",
+    "kiosk start screen",
+)
 
 
 # What proves the seeded rows reached the page (a page that shows none would pass

@@ -11,6 +11,7 @@ from db.market.labels import unit_name
 from db.market.models import ITEM_CATEGORIES
 from db.market.periods import current_period, last_periods, month_start
 from views.access import kiosk_allowed, staff_required
+from views.caching import cached_page, clock
 from views.exports import xlsx_response
 from views.market import bp
 from views.market.charts import STANDARD, bar_chart
@@ -201,6 +202,7 @@ def disclosure_context(period, months=12, size=STANDARD):
 
 @bp.route("/disclosure")
 @kiosk_allowed
+@cached_page(clock(midnight=True))  # this month's notice until midnight, or the next write
 def disclosure():
     """The public monthly notice: donors (named with consent), goods given out by category,
     households served as a number, and twelve months in charts. No personal data.
