@@ -142,7 +142,7 @@ def settings():
             REFUSALS.add(form, error)
         else:
             flash(
-                _("From now on an approved hour earns %(rate)s points.", rate=form.rate.data),
+                _("Points for an approved hour from now on: %(rate)s.", rate=form.rate.data),
                 "success",
             )
             return redirect(url_for("volunteers.settings"), code=303)
