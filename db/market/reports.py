@@ -16,9 +16,11 @@ reversal counts, as a negative line, in the month of the reversal (`late_donatio
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 
 from peewee import JOIN, Case, Value, fn
 
+from db import database
 from db.accounts import Enterprise
 from db.market.models import (
     CashEntry,
@@ -42,6 +44,31 @@ from db.privacy import ERASED_NAME
 def _int(value):
     """An aggregate's value as an int (SUM of nothing is NULL)."""
     return int(value or 0)
+
+
+class Statement:
+    """A month's query compiled to SQL once per process and kind of database, then run with
+    the month alone changing. The figures' queries nest subqueries; building their SQL cost
+    peewee about as much CPU as SQLite spent running them (December 2026, bench.profile).
+
+    `build(month)` returns the peewee query; the month must be its only varying value.
+    """
+
+    MONTH = "\x00month\x00"  # stands for the month while the SQL is built
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled = {}
+
+    def rows(self, period):
+        """The query's rows (tuples) for `period`."""
+        kind = type(database.obj)
+        compiled = self._compiled.get(kind)
+        if compiled is None:
+            compiled = self._compiled[kind] = self.build(self.MONTH).sql()
+        sql, params = compiled
+        values = [period if value == self.MONTH else value for value in params]
+        return database.execute_sql(sql, values).fetchall()
 
 
 def reversed_in_own_month(document_field, periods):
@@ -73,7 +100,14 @@ def late_donation_reversals(period):
     """[[receipt no, donor id, named, month, goods, money]] of the donations of earlier
     months reversed in `period`, each amount negative: the corrections this month shows
     (the donor is named by id; names are read when the month is shown)."""
-    query = (
+    return [
+        [f"JZ-{year}-{seq:04d}", donor_id, int(bool(named)), month, -_int(goods), -_int(money)]
+        for year, seq, donor_id, named, month, goods, money in LATE_DONATIONS.rows(period)
+    ]
+
+
+LATE_DONATIONS = Statement(
+    lambda period: (
         Donation.select(
             Donation.receipt_year,
             Donation.receipt_seq,
@@ -86,12 +120,8 @@ def late_donation_reversals(period):
         .join(Reversal, on=(Reversal.donation == Donation.id))
         .where((Reversal.period == period) & (Donation.period < period))
         .order_by(Donation.receipt_year, Donation.receipt_seq)
-        .tuples()
     )
-    return [
-        [f"JZ-{year}-{seq:04d}", donor_id, int(bool(named)), month, -_int(goods), -_int(money)]
-        for year, seq, donor_id, named, month, goods, money in query
-    ]
+)
 
 
 def donations_by_donor(period):
@@ -99,10 +129,22 @@ def donations_by_donor(period):
     donations: one row per donor and named flag of the standing ones, largest first (names
     are read when the month is shown, so an erased donor is never kept here), and how many
     recorded in the month were reversed in it (not counted). One aggregate."""
+    rows, reversed_count = [], 0
+    for donor_id, named, was_reversed, count, goods, money in DONATIONS.rows(period):
+        if was_reversed:
+            reversed_count += _int(count)
+        else:
+            rows.append([donor_id, int(bool(named)), _int(count), _int(goods), _int(money)])
+    rows.sort(key=lambda row: (-(row[3] + row[4]), row[0], row[1]))
+    return rows, reversed_count
+
+
+def _donations_query(period):
+    """Donations of the month by donor, named flag and reversed-in-the-month flag."""
     reversed_flag = Case(
         None, [(Donation.id.in_(reversed_in_own_month(Reversal.donation, period)), 1)], 0
     )
-    query = (
+    return (
         Donation.select(
             Donation.donor,
             Donation.named,
@@ -113,30 +155,17 @@ def donations_by_donor(period):
         )
         .where(Donation.period == period)
         .group_by(Donation.donor, Donation.named, reversed_flag)
-        .tuples()
     )
-    rows, reversed_count = [], 0
-    for donor_id, named, was_reversed, count, goods, money in query:
-        if was_reversed:
-            reversed_count += _int(count)
-        else:
-            rows.append([donor_id, int(bool(named)), _int(count), _int(goods), _int(money)])
-    rows.sort(key=lambda row: (-(row[3] + row[4]), row[0], row[1]))
-    return rows, reversed_count
+
+
+DONATIONS = Statement(_donations_query)
 
 
 def earned_figures(period):
     """The month's volunteer points, as db.market.passbooks.earned_points_figures defines
     them ({"earned", "spent", "outstanding"}), in one aggregate over the passbook ledger."""
-    during = fn.SUM(Case(None, [(PassbookEntry.period == period, PassbookEntry.points)], 0))
-    query = (
-        PassbookEntry.select(PassbookEntry.kind, during, fn.SUM(PassbookEntry.points))
-        .where(PassbookEntry.period <= period)
-        .group_by(PassbookEntry.kind)
-        .tuples()
-    )
     by_kind, held = {}, 0
-    for kind, in_month, total in query:
+    for kind, in_month, total in EARNED.rows(period):
         by_kind[kind] = _int(in_month)
         held += _int(total)
     return {
@@ -146,24 +175,43 @@ def earned_figures(period):
     }
 
 
+EARNED = Statement(
+    lambda period: (
+        PassbookEntry.select(
+            PassbookEntry.kind,
+            fn.SUM(Case(None, [(PassbookEntry.period == period, PassbookEntry.points)], 0)),
+            fn.SUM(PassbookEntry.points),
+        )
+        .where(PassbookEntry.period <= period)
+        .group_by(PassbookEntry.kind)
+    )
+)
+
+
 def donor_names(period):
     """{donor id: (name, kind, erased)} of the donors a month's report names: those of its
     donations and of the earlier donations reversed in it. `erased`: a person donor whose
     details were erased, no longer named in public."""
+    return {
+        donor_id: (enterprise or name, kind, not enterprise and name == ERASED_NAME)
+        for donor_id, name, kind, enterprise in DONORS.rows(period)
+    }
+
+
+def _donors_query(period):
+    """The donors of the month's donations and of the earlier ones reversed in it."""
     donors = Donation.select(Donation.donor).where(
         (Donation.period == period)
         | Donation.id.in_(Reversal.select(Reversal.donation).where(Reversal.period == period))
     )
-    query = (
+    return (
         Donor.select(Donor.id, Donor.name, Donor.kind, Enterprise.name)
         .join(Enterprise, JOIN.LEFT_OUTER, on=(Donor.enterprise == Enterprise.id))
         .where(Donor.id.in_(donors))
-        .tuples()
     )
-    return {
-        donor_id: (enterprise or name, kind, not enterprise and name == ERASED_NAME)
-        for donor_id, name, kind, enterprise in query
-    }
+
+
+DONORS = Statement(_donors_query)
 
 
 class StockTotals:
@@ -187,7 +235,7 @@ class StockTotals:
         return result
 
 
-def _adjustments(document, kind, period, *expressions):
+def _adjustments_query(document, kind, expressions, period):
     """{category: [SUMs]} to add to the kept totals of one month's `kind` movements for
     standing documents (`document`: "donation" or "redemption"): less the movements of
     documents reversed in the month they were recorded, plus the reversal movements written
@@ -226,12 +274,39 @@ def _adjustments(document, kind, period, *expressions):
         )
     )
     both = taken_back.union_all(returned)
-    query = (
-        both.select_from(both.c.category, *(fn.SUM(getattr(both.c, name)) for name in names))
-        .group_by(both.c.category)
-        .tuples()
+    return both.select_from(
+        both.c.category, *(fn.SUM(getattr(both.c, name)) for name in names)
+    ).group_by(both.c.category)
+
+
+_OUT = 0 - StockMovement.quantity
+# What the month's donations brought in (quantity, value) and its redemptions gave out
+# (quantity, value, points), by category, as corrections of the kept totals.
+DONATION_ADJUSTMENTS = Statement(
+    partial(
+        _adjustments_query,
+        "donation",
+        "donation",
+        (StockMovement.quantity, StockMovement.quantity * StockMovement.unit_value),
     )
-    return {row[0]: [_int(value) for value in row[1:]] for row in query}
+)
+REDEMPTION_ADJUSTMENTS = Statement(
+    partial(
+        _adjustments_query,
+        "redemption",
+        "redemption",
+        (
+            _OUT,
+            _OUT * StockMovement.unit_value,
+            _OUT * fn.COALESCE(StockMovement.unit_points, 0),
+        ),
+    )
+)
+
+
+def _adjustments(statement, period):
+    """{category: [SUMs]} of one of the adjustment statements for `period`."""
+    return {row[0]: [_int(value) for value in row[1:]] for row in statement.rows(period)}
 
 
 def _plus(totals, extra):
@@ -250,13 +325,7 @@ def donated_goods_by_category(period, stock):
     movements from the kept totals, less those of donations since reversed in the month,
     plus (negative) the goods of earlier months' donations reversed in it.
     """
-    adjustments = _adjustments(
-        "donation",
-        "donation",
-        period,
-        StockMovement.quantity,
-        StockMovement.quantity * StockMovement.unit_value,
-    )
+    adjustments = _adjustments(DONATION_ADJUSTMENTS, period)
     return _plus(stock.by_category(period, "donation", (NET, VALUE)), adjustments)
 
 
@@ -264,34 +333,25 @@ def goods_out_by_category(period, stock):
     """{category: (quantity, value, points)} given out in standing redemptions of the month:
     the month's redemption movements from the kept totals, less those reversed in the
     month, less the goods of earlier months' redemptions that came back in it."""
-    out = 0 - StockMovement.quantity
-    adjustments = _adjustments(
-        "redemption",
-        "redemption",
-        period,
-        out,
-        out * StockMovement.unit_value,
-        out * fn.COALESCE(StockMovement.unit_points, 0),
-    )
+    adjustments = _adjustments(REDEMPTION_ADJUSTMENTS, period)
     totals = stock.by_category(period, "redemption", (NET, VALUE, POINTS), sign=-1)
     return _plus(totals, adjustments)
 
 
 def redemption_counts(period):
     """(redemptions, households served) of standing redemptions in the month."""
-    row = (
-        Redemption.select(
-            fn.COUNT(Redemption.id).alias("redemptions"),
-            fn.COUNT(fn.DISTINCT(Redemption.household)).alias("households"),
-        )
-        .where(
-            (Redemption.period == period)
-            & Redemption.id.not_in(reversed_in_own_month(Reversal.redemption, period))
-        )
-        .dicts()
-        .get()
+    redemptions, households = REDEMPTIONS.rows(period)[0]
+    return _int(redemptions), _int(households)
+
+
+REDEMPTIONS = Statement(
+    lambda period: Redemption.select(
+        fn.COUNT(Redemption.id), fn.COUNT(fn.DISTINCT(Redemption.household))
+    ).where(
+        (Redemption.period == period)
+        & Redemption.id.not_in(reversed_in_own_month(Reversal.redemption, period))
     )
-    return _int(row["redemptions"]), _int(row["households"])
+)
 
 
 def points_by_kind(period, groups):
@@ -309,21 +369,31 @@ def cash_summary(period, opening=None):
     """Opening balance, {kind: amount} in the month, closing balance (fen). From the start
     (`opening` None): one aggregate per kind over the cash ledger; from a known `opening`
     (the month before's closing): the month's rows alone."""
+    statement = CASH_FROM_START if opening is None else CASH_OF_MONTH
+    kinds, start = {}, opening or 0
+    for kind, earlier, amount, count in statement.rows(period):
+        start += _int(earlier)
+        if _int(count):
+            kinds[kind] = _int(amount)
+    return start, kinds, start + sum(kinds.values())
+
+
+def _cash_query(period, from_start):
+    """Cash by kind: before the month (from the start only), in the month, entries in it."""
     during = fn.SUM(Case(None, [(CashEntry.period == period, CashEntry.amount)], 0))
     entries = fn.SUM(Case(None, [(CashEntry.period == period, 1)], 0))
-    if opening is None:
+    if from_start:
         before = fn.SUM(Case(None, [(CashEntry.period < period, CashEntry.amount)], 0))
         query = CashEntry.select(CashEntry.kind, before, during, entries)
     else:
         query = CashEntry.select(CashEntry.kind, Value(0), during, entries).where(
             CashEntry.period == period
         )
-    kinds, start = {}, opening or 0
-    for kind, earlier, amount, count in query.group_by(CashEntry.kind).tuples():
-        start += _int(earlier)
-        if _int(count):
-            kinds[kind] = _int(amount)
-    return start, kinds, start + sum(kinds.values())
+    return query.group_by(CashEntry.kind)
+
+
+CASH_FROM_START = Statement(partial(_cash_query, from_start=True))
+CASH_OF_MONTH = Statement(partial(_cash_query, from_start=False))
 
 
 def closing_stock(period, opening=None):
@@ -331,22 +401,29 @@ def closing_stock(period, opening=None):
     the kept totals), so it can disagree with them: from the start (`opening` None), one
     aggregate over every row up to the month; from the month before's closing stock
     ({item id: quantity}), that plus the month's rows."""
-    if opening is None:
-        where, closing = StockMovement.period <= period, {}
+    statement = STOCK_FROM_START if opening is None else STOCK_OF_MONTH
+    closing = {} if opening is None else dict(opening)
+    for item_id, total in statement.rows(period):
+        closing[item_id] = closing.get(item_id, 0) + _int(total)
+    return closing
+
+
+def _stock_query(period, from_start):
+    """Stock movements summed by item: up to the month, or in the month."""
+    if from_start:
+        where = StockMovement.period <= period
     else:
         # Naming the items lets the (item, period, quantity) index answer it alone.
-        items = Item.select(Item.id)
-        where = StockMovement.item.in_(items) & (StockMovement.period == period)
-        closing = dict(opening)
-    query = (
+        where = StockMovement.item.in_(Item.select(Item.id)) & (StockMovement.period == period)
+    return (
         StockMovement.select(StockMovement.item, fn.SUM(StockMovement.quantity))
         .where(where)
         .group_by(StockMovement.item)
-        .tuples()
     )
-    for item_id, total in query:
-        closing[item_id] = closing.get(item_id, 0) + _int(total)
-    return closing
+
+
+STOCK_FROM_START = Statement(partial(_stock_query, from_start=True))
+STOCK_OF_MONTH = Statement(partial(_stock_query, from_start=False))
 
 
 def stock_figures(period, stock, opening=None):
