@@ -45,7 +45,7 @@ def others_on_the_board(division):
 
 
 def test_sign_up_serve_approve_points_certificate_and_honour_board(
-    new_page, shot, make_user, make_enterprise
+    new_page, shot, axe_check, make_user, make_enterprise
 ):
     enterprise = make_enterprise(name="绿地建设集团", is_partner=True)
     person = make_user(name="王丽红", enterprise=enterprise, position="党建专员")
@@ -106,6 +106,7 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     expect(phone.get_by_text(passbook.passbook_no, exact=False).first).to_be_visible()
     expect(phone.locator(".figure").filter(has_text="爱心存折积分")).to_contain_text("2")
     shot(phone, "volunteers-mine-zh-phone")
+    axe_check(phone)
     phone.get_by_role("button", name="出具证明").click()
     expect(phone.get_by_role("heading", name="志愿服务时长证明")).to_be_visible()
     certificate = HourCertificate.get()
@@ -114,6 +115,7 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     desk.goto(f"/volunteers/certificates/{certificate.number}/print")
     expect(desk.locator(".certificate-holder")).to_have_text("王丽红")
     shot(desk, "volunteers-certificate-zh-desktop")
+    axe_check(desk)
 
     # Anyone checks it by its number: valid, the name masked.
     guest = new_page(PHONE)
@@ -121,6 +123,7 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     expect(guest.get_by_text("王*红")).to_be_visible()
     expect(guest.get_by_text("王丽红")).to_have_count(0)
     shot(guest, "volunteers-verify-zh-phone")
+    axe_check(guest)
 
     # The honour board: ranked by approved hours, names masked, never a full name.
     guest.goto("/volunteers/honour")
@@ -128,6 +131,7 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     expect(places).to_have_text(["周*华", "王*红", "钱*明"])
     expect(guest.get_by_text("王丽红")).to_have_count(0)
     shot(guest, "volunteers-honour-zh-phone")
+    axe_check(guest)
     board = new_page(DESKTOP)
     board.goto("/volunteers/honour")
     shot(board, "volunteers-honour-zh-desktop")
@@ -137,6 +141,7 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     screen.get_by_role("link", name="查看光荣榜").click()
     expect(screen.locator(".honour-place__name")).to_have_text(["周*华", "王*红", "钱*明"])
     shot(screen, "volunteers-honour-zh-kiosk")
+    axe_check(screen)
 
     # The same pages in English.
     User.update(language="en").where(User.id.in_([person.id, staff.id])).execute()
@@ -147,12 +152,14 @@ def test_sign_up_serve_approve_points_certificate_and_honour_board(
     desk.goto(f"/volunteers/records/{Volunteer.get(Volunteer.user == person.id).id}")
     expect(desk.get_by_role("heading", name=re.compile("Volunteer record"))).to_be_visible()
     shot(desk, "volunteers-record-en-desktop")
+    axe_check(desk)
     desk.goto(f"/volunteers/certificates/{certificate.number}/print")
     expect(desk.get_by_role("heading", name="Volunteer Service Hours Certificate")).to_be_visible()
     shot(desk, "volunteers-certificate-en-desktop")
     desk.goto(f"/volunteers/reports?year={local_today().year}")
     expect(desk.get_by_role("heading", name=re.compile("Volunteer service report"))).to_be_visible()
     shot(desk, "volunteers-report-en-desktop")
+    axe_check(desk)
     english(guest)
     guest.goto(f"/volunteers/certificates/{certificate.number}")
     expect(guest.get_by_role("heading", name="✓ Valid certificate")).to_be_visible()
