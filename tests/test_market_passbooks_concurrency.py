@@ -4,12 +4,16 @@ told why, the passbook never goes below zero and the ledgers verify. A control r
 market lock switched off shows the race is real. SQLite and PostgreSQL."""
 # ruff: noqa: F811  (pytest fixtures imported from tests.market_helpers)
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from db import is_sqlite, market
+from db import database, is_sqlite, market
 from db.integrity import run_checks
-from db.market.models import Redemption
+from db.market.models import PassbookEntry, Redemption
 from db.market.periods import local_today
+from tests.conftest import postgresql_only
 from tests.market_helpers import make_item, stock  # noqa: F401
 from tests.test_market_concurrency import Counter, basket_form, race, server_log
 
@@ -75,3 +79,52 @@ def test_control_without_the_market_lock_a_passbook_is_overspent(
     else:
         assert broken["overspent"], broken
         assert any("points of passbook" in problem for problem in run_checks()[0])
+
+
+def book_at_once(passbook, key, calls=4):
+    """earn_points(passbook, 5, key) from `calls` threads released together, each on its own
+    connection: [entry id, or the exception raised]."""
+    barrier = threading.Barrier(calls)
+
+    def book():
+        barrier.wait(timeout=30)
+        with database.connection_context():
+            try:
+                return market.earn_points(passbook.id, 5, key, "").id
+            except Exception as exc:  # the control run counts them
+                return exc
+
+    with ThreadPoolExecutor(max_workers=calls) as pool:
+        results = [f.result(timeout=60) for f in [pool.submit(book) for _ in range(calls)]]
+    database.connect(reuse_if_open=True)
+    return results
+
+
+def test_the_same_earning_booked_four_times_at_once_books_once(app):
+    """Four approvals of the same hours at the same moment (each on its own connection):
+    one entry is booked and every call gets it back, none fails."""
+    passbook = market.open_passbook("同时审批")
+    ids = book_at_once(passbook, "hours:77")
+    assert len(set(ids)) == 1 and isinstance(ids[0], int), ids
+    assert PassbookEntry.select().where(PassbookEntry.passbook == passbook.id).count() == 1
+    assert market.passbook_balance(passbook.id) == 5
+    assert run_checks()[0] == []
+
+
+@postgresql_only
+def test_control_without_the_lock_the_same_earning_fails_at_once(app, monkeypatch):
+    """With the write lock off, PostgreSQL runs the calls side by side: several see no entry
+    of the key and insert, and the unique source_key refuses all but one (IntegrityError)
+    instead of handing back the booked entry. So the test above can fail. (In one process
+    SQLite's connections happen to take turns here; the live-server control above shows the
+    race on SQLite.)"""
+    import db
+
+    monkeypatch.setattr(db, "_lock_disabled", True)
+    failures = 0
+    for round_number in range(6):
+        passbook = market.open_passbook(f"无锁审批{round_number}")
+        results = book_at_once(passbook, f"hours:control{round_number}")
+        failures += sum(isinstance(result, Exception) for result in results)
+        assert PassbookEntry.select().where(PassbookEntry.passbook == passbook.id).count() <= 1
+    assert failures, "no call failed without the lock: the race did not happen"
