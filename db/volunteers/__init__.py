@@ -8,6 +8,12 @@ attendance   sign-in and sign-out by staff and at the kiosk
 hours        hours from the times (capped), self-reported hours, approval and correction in
              bulk, points booked into the market passbook in the same transaction
 queries      lists and pages
+records      a volunteer's own record: hours, passbook points and entries, activities
+certificates hour certificates (SC-<year>-<serial>, gapless) and whether one is still current
+reports      team reports by month and year
+honour       the honour board (approved hours, names masked)
+privacy      personal data: export, correct, erase, purge (db/privacy.py)
+demo         demo data
 
 Every operation owns its transaction and writes its audit entry in it.
 """
