@@ -26,6 +26,15 @@ from db.market.models import (
 from db.market.periods import current_period, local, month_start, shift_period, to_utc
 from db.training.models import Application, Attendance, Course, CourseSession
 from db.training.status import APPROVED, PENDING
+from db.volunteers.models import (
+    Activity,
+    HourRecord,
+    JoinRequest,
+    Membership,
+    Signup,
+    Team,
+    Volunteer,
+)
 
 
 def insert(model, rows):
@@ -488,6 +497,129 @@ def seed_audit(world, state, count):
     )
 
 
+def _volunteer_team(world, state):
+    """The team the volunteer seeders share (one a test)."""
+    if "team" not in state:
+        state["team"] = Team.create(kind="division", name=f"预算分队{world.numbers(1)[0]}")
+    return state["team"]
+
+
+def _volunteers(world, count):
+    """`count` new volunteers (entered by staff, with consent); returns their ids."""
+    first = next_id(Volunteer)
+    insert(
+        Volunteer,
+        (
+            dict(
+                id=first + i,
+                name=f"预算志愿者{n:05d}",
+                mobile=f"136{n:08d}",
+                consent_at=world.now,
+                consent_version=PRIVACY_NOTICE_VERSION,
+                created_at=world.now,
+                updated_at=world.now,
+            )
+            for i, n in enumerate(world.numbers(count))
+        ),
+    )
+    return list(range(first, first + count))
+
+
+def seed_volunteer_activities(world, state, count):
+    """Published volunteer activities coming up."""
+    team = _volunteer_team(world, state)
+    insert(
+        Activity,
+        (
+            dict(
+                team=team.id,
+                title=f"预算志愿活动{n}",
+                place="爱心超市",
+                starts_at=world.now + timedelta(hours=2 + n % 500),
+                ends_at=world.now + timedelta(hours=4 + n % 500),
+                slots=20,
+                max_minutes=120,
+                status="published",
+                created_at=world.now,
+                updated_at=world.now,
+            )
+            for n in world.numbers(count)
+        ),
+    )
+
+
+def seed_volunteer_roster(world, state, count):
+    """Sign-ups for one activity (a roster)."""
+    team = _volunteer_team(world, state)
+    if "activity" not in state:
+        state["activity"] = Activity.create(
+            team=team,
+            title="预算名单活动",
+            place="爱心超市",
+            starts_at=world.now + timedelta(minutes=30),
+            ends_at=world.now + timedelta(hours=3),
+            slots=5_000,
+            max_minutes=150,
+            status="published",
+        )
+    insert(
+        Signup,
+        (
+            dict(
+                activity=state["activity"].id,
+                volunteer=volunteer,
+                status="confirmed",
+                created_at=world.now,
+                updated_at=world.now,
+            )
+            for volunteer in _volunteers(world, count)
+        ),
+    )
+
+
+def seed_volunteer_hours(world, state, count):
+    """Pending hour records (the approval table)."""
+    insert(
+        HourRecord,
+        (
+            dict(
+                volunteer=volunteer,
+                served_on=world.now.date(),
+                minutes=90,
+                source="self_reported",
+                status="pending",
+                note="预算服务",
+                created_at=world.now,
+            )
+            for volunteer in _volunteers(world, count)
+        ),
+    )
+
+
+def seed_volunteer_requests(world, state, count):
+    """Pending join requests to one team."""
+    team = _volunteer_team(world, state)
+    insert(
+        JoinRequest,
+        (
+            dict(team=team.id, volunteer=volunteer, status="pending", created_at=world.now)
+            for volunteer in _volunteers(world, count)
+        ),
+    )
+
+
+def seed_volunteer_members(world, state, count):
+    """Members of one team."""
+    team = _volunteer_team(world, state)
+    insert(
+        Membership,
+        (
+            dict(team=team.id, volunteer=volunteer, role="member", joined_at=world.now)
+            for volunteer in _volunteers(world, count)
+        ),
+    )
+
+
 SEARCH = "?q=%E9%A2%84%E7%AE%97%E7%94%A8%E6%88%B7"  # 预算用户, every seeded name
 # The main list and report pages: (name, role, seeder, url(state), htmx request or not).
 PAGES = [
@@ -537,4 +669,28 @@ PAGES = [
     ),
     ("kiosk start screen", "kiosk", seed_kiosk, lambda s: "/kiosk/", False),
     ("audit log", "admin", seed_audit, lambda s: "/admin/audit", False),
+    ("volunteer activities", None, seed_volunteer_activities, lambda s: "/volunteers/", False),
+    (
+        "staff volunteer activities",
+        "staff",
+        seed_volunteer_activities,
+        lambda s: "/volunteers/manage",
+        False,
+    ),
+    (
+        "volunteer roster",
+        "staff",
+        seed_volunteer_roster,
+        lambda s: f"/volunteers/activities/{s['activity'].id}/roster",
+        False,
+    ),
+    ("volunteer hours", "staff", seed_volunteer_hours, lambda s: "/volunteers/hours", False),
+    ("join requests", "staff", seed_volunteer_requests, lambda s: "/volunteers/requests", False),
+    (
+        "team members",
+        "staff",
+        seed_volunteer_members,
+        lambda s: f"/volunteers/teams/{s['team'].id}",
+        False,
+    ),
 ]

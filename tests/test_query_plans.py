@@ -37,6 +37,10 @@ from tests.scale_support import (
     insert,
     seed_month,
     seed_registrations,
+    seed_volunteer_hours,
+    seed_volunteer_members,
+    seed_volunteer_requests,
+    seed_volunteer_roster,
 )
 
 pytestmark = sqlite_only
@@ -44,7 +48,7 @@ pytestmark = sqlite_only
 BIG_TABLES = {
     model._meta.table_name
     for model in (Registration, Application, Attendance, StockMovement, PointsEntry, Donation)
-}
+} | {"volunteer_signup", "volunteer_hours", "volunteer_join_request", "volunteer_membership"}
 ROWS = 1_000
 FULL_SCAN = re.compile(r"^SCAN (\S+)(?: AS (\S+))?$")
 ALIAS = re.compile(r'"(\w+)" AS "(\w+)"')
@@ -152,6 +156,17 @@ def background(world):
             donation=donation,
         )
     writer.flush()
+    # Volunteers: hours decided long ago, other activities' sign-ups, other teams' members and
+    # requests already decided.
+    from db.volunteers.models import HourRecord, JoinRequest
+
+    for _round in range(3):
+        seed_volunteer_hours(world, {}, ROWS)
+        seed_volunteer_roster(world, {}, ROWS)
+        seed_volunteer_members(world, {}, ROWS)
+        seed_volunteer_requests(world, {}, ROWS)
+    HourRecord.update(status="approved", decided_at=world.now - timedelta(days=30)).execute()
+    JoinRequest.update(status="approved", decided_at=world.now - timedelta(days=30)).execute()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from db.volunteers.models import (
 
 PAGE_SIZE = 20
 HOURS_PAGE_SIZE = 50
+ROSTER_PAGE_SIZE = 50
 
 
 def public_activities(page, now=None):
@@ -80,16 +81,17 @@ def signup_of(activity_id, volunteer):
     return Signup.get_or_none(Signup.activity == activity_id, Signup.volunteer == volunteer.id)
 
 
-def roster(activity_id):
-    """The activity's sign-ups with their volunteers: seated, then waiting in order, then
-    cancelled."""
+def roster(activity_id, page=1):
+    """The activity's sign-ups with their volunteers, a page at a time: seated, then waiting
+    in order, then cancelled."""
     order = Case(None, [(Signup.status == CONFIRMED, 0), (Signup.status == WAITING, 1)], 2)
-    return list(
+    query = (
         Signup.select(Signup, Volunteer)
         .join(Volunteer)
         .where(Signup.activity == activity_id)
         .order_by(order, Signup.waiting_number, Volunteer.name, Signup.id)
     )
+    return paginate(query, page, ROSTER_PAGE_SIZE)
 
 
 def teams_overview():
@@ -112,30 +114,41 @@ def teams_overview():
     return [(division, squads.get(division.id, [])) for division in divisions], members
 
 
-def members_of(team_id):
-    """A team's memberships with their volunteers: leaders first, then by name."""
+def members_of(team_id, page=1):
+    """A team's memberships with their volunteers, leaders first, then by name (a page)."""
     order = Case(None, [(Membership.role == "leader", 0)], 1)
-    return list(
+    query = (
         Membership.select(Membership, Volunteer)
         .join(Volunteer)
         .where(Membership.team == team_id)
         .order_by(order, Volunteer.name, Membership.id)
     )
+    return paginate(query, page, ROSTER_PAGE_SIZE)
 
 
-def pending_requests(team_id=None):
-    """Join requests waiting for a decision, oldest first (of one team, or all)."""
+def _pending(team_id=None):
+    query = JoinRequest.select().where(JoinRequest.status == PENDING)
+    if team_id is not None:
+        query = query.where(JoinRequest.team == team_id)
+    return query
+
+
+def pending_count(team_id=None):
+    """How many join requests wait for a decision (of one team, or all)."""
+    return _pending(team_id).count()
+
+
+def pending_requests(page=1):
+    """Join requests waiting for a decision, oldest first, with team and volunteer (a page)."""
     query = (
-        JoinRequest.select(JoinRequest, Team, Volunteer)
+        _pending()
+        .select(JoinRequest, Team, Volunteer)
         .join(Team)
         .switch(JoinRequest)
         .join(Volunteer)
-        .where(JoinRequest.status == PENDING)
         .order_by(JoinRequest.created_at, JoinRequest.id)
     )
-    if team_id is not None:
-        query = query.where(JoinRequest.team == team_id)
-    return list(query)
+    return paginate(query, page, ROSTER_PAGE_SIZE)
 
 
 def hour_records(status, page, q=""):

@@ -273,7 +273,7 @@ def _roster_page(activity, form, status=200, mobile="", outcome=None):
     context = dict(
         outcome=outcome,
         activity=activity,
-        rows=queries.roster(activity.id),
+        listing=queries.roster(activity.id, page_number(request.args)),
         figures=queries.counts_for([activity.id])[activity.id],
         sign_in_state=attendance.sign_in_state(activity),
         form=form,

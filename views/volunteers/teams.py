@@ -12,7 +12,7 @@ from db.volunteers.models import DIVISION, LEADER, MEMBER
 from views.access import role_required, staff_required
 from views.forms import refused
 from views.pages import ButtonForm, render_page
-from views.params import parse_int
+from views.params import page_number, parse_int
 from views.volunteers import bp
 from views.volunteers.common import (
     REFUSALS,
@@ -38,7 +38,7 @@ def teams():
         members=members,
         mine=mine,
         is_staff=viewer_is_staff(),
-        pending=len(queries.pending_requests()) if viewer_is_staff() else 0,
+        pending=queries.pending_count() if viewer_is_staff() else 0,
     )
 
 
@@ -113,8 +113,8 @@ def edit_team(team_id):
 def _team_page(team, member_form=None, members_form=None, status=200, outcome=None):
     context = dict(
         team=team,
-        members=queries.members_of(team.id),
-        requests=queries.pending_requests(team.id),
+        listing=queries.members_of(team.id, page_number(request.args)),
+        waiting_requests=queries.pending_count(team.id),
         squads=list(team.squads) if team.kind == DIVISION else [],
         member_form=member_form or MemberForm(formdata=None),
         members_form=members_form or ButtonForm(formdata=None),
@@ -237,7 +237,9 @@ def join(team_id):
 
 
 def _requests_page(form, status=200, outcome=None):
-    context = dict(requests=queries.pending_requests(), form=form, outcome=outcome)
+    context = dict(
+        listing=queries.pending_requests(page_number(request.args)), form=form, outcome=outcome
+    )
     if status == 422:
         return refused("volunteers/requests.html", block="requests", **context)
     return render_page("volunteers/requests.html", block="requests", **context)
