@@ -51,6 +51,8 @@ def context(app, make_user, make_enterprise):
         ctx.application.motivation,
         ctx.volunteer.name,
         ctx.volunteer.mobile,
+        ctx.vr_volunteer.name,  # the holder of an hour certificate (tests/routes/volunteer_records)
+        ctx.vr_volunteer.mobile,
     ]
     return ctx
 
