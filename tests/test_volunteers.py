@@ -485,3 +485,25 @@ def test_points_for_rounds_down():
     assert hours.points_for(119, 1) == 1
     assert hours.points_for(90, 3) == 4
     assert hours.points_for(0, 5) == 0
+
+
+def test_an_inactive_team_publishes_no_new_activity(app):
+    team = make_division()
+    team.active = False
+    team.save()
+    refused("team_inactive", activities.create_activity, activity_fields(team))
+
+
+def test_a_volunteer_without_a_real_mobile_gets_a_passbook_without_one(app):
+    volunteer = make_volunteer()
+    Volunteer.update(mobile="erased-1").where(Volunteer.id == volunteer.id).execute()
+    record = make_hours(volunteer, minutes=60)
+    hours.decide_hours([(record.id, "approve", None, None)])
+    passbook = Volunteer.get_by_id(volunteer.id).passbook
+    assert passbook.mobile == "" and market.passbook_balance(passbook.id) == 1
+    # A name the passbook refuses turns into a refusal of the batch, never a crash.
+    other = make_volunteer()
+    Volunteer.update(name="").where(Volunteer.id == other.id).execute()
+    refused(
+        "points_not_booked", hours.decide_hours, [(make_hours(other).id, "approve", None, None)]
+    )

@@ -82,6 +82,8 @@ def create_activity(fields, publish=False, actor=None):
     """A new activity (a draft, or published at once). `fields`: team_id, title, place,
     what_to_do, starts_at, ends_at (naive UTC), slots, max_minutes (None: its length)."""
     clean = _check_fields(fields)
+    if not clean["team"].active:
+        raise VolunteerError("team_inactive", field="team")
     now = utcnow()
     with write_lock():
         activity = Activity.create(

@@ -21,7 +21,7 @@ from db.base import utcnow
 from db.market import MarketError, earn_points, open_passbook
 from db.market.periods import local_today
 from db.settings import get_setting, set_setting
-from db.validators import one_line
+from db.validators import is_mobile, one_line
 from db.volunteers.errors import VolunteerError
 from db.volunteers.models import (
     APPROVED,
@@ -116,7 +116,9 @@ def report_hours(volunteer, served_on, minutes, note, actor=None, today=None):
 def _passbook_id(volunteer, actor):
     """The volunteer's passbook, opened on their first earning (inside the lock)."""
     if volunteer.passbook_id is None:
-        passbook = open_passbook(volunteer.name, volunteer.mobile, actor=actor)
+        # An erased volunteer's row holds no real mobile number: the passbook then has none.
+        mobile = volunteer.mobile if is_mobile(volunteer.mobile) else ""
+        passbook = open_passbook(volunteer.name, mobile, actor=actor)
         Volunteer.update(passbook=passbook, updated_at=utcnow()).where(
             Volunteer.id == volunteer.id
         ).execute()
@@ -150,7 +152,7 @@ def _book(record, points, actor):
             ) from None
         if error.code == "passbook_not_active":
             raise VolunteerError("passbook_closed", record=record.id) from None
-        raise
+        raise VolunteerError("points_not_booked", record=record.id) from None
     record.points += points
     record.revision += 1
 

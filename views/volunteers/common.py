@@ -82,6 +82,10 @@ REFUSALS = ErrorMessages(
             "passbook holds only %(balance)s; the volunteer has spent them at the love "
             "supermarket. Nothing was changed."
         ),
+        "points_not_booked": _l(
+            "Record %(record)s: the points could not be booked into the volunteer's passbook "
+            "(the volunteer's details may have been erased). Nothing was changed."
+        ),
         "passbook_closed": _l(
             "Record %(record)s: the volunteer's passbook is closed, so it cannot earn points. "
             "Nothing was changed."
