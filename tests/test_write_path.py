@@ -14,6 +14,7 @@ from db.accounts import Enterprise
 from db.events import CONFIRMED, WAITING, EventError, Registration, manage
 from db.notices import Notice
 from tests.events_support import guest, guest_form, new_event
+from tests.market_helpers import make_household, make_item  # noqa: F401  (fixtures)
 
 # One guest registration POST, whatever the number of registrations already there: the
 # event and its questions for the form; the code's uniqueness and the enterprise before the
@@ -160,3 +161,72 @@ def test_a_resubmission_still_gets_its_registration_before_the_answers_are_check
         event.id, guest(1), answers={999: "x"}, submission_key="k" * 32
     )
     assert not created and again.id == registration.id
+
+
+# --- The redemption POST ----------------------------------------------------------------
+# Before this work: 22 statements (the basket page's figures computed before redeeming), 12
+# inside the market lock. Now the page is computed only when shown again (a refusal): the
+# user's session, the card, the catalogue's order; the visit limit and the kept stock totals
+# brought up to date before the lock; inside it the card, the month's visits, the items,
+# the newest stock row, the balance, and the writes (redemption, movement and points entry,
+# each after its chain's last hash, audit entry).
+REDEMPTION_BUDGET = 18
+REDEMPTION_LOCK_BUDGET = 11
+
+
+@pytest.fixture
+def counter(login_as, make_item, make_household):  # noqa: F811
+    """A staff client, rice in stock, and two households with points."""
+    from db import market
+    from db.market.periods import local_today
+
+    rice = make_item(name="大米", points=30, value=4500)
+    market.record_donation("person", "张三", local_today(), lines=[(rice.id, 10, 4500)])
+    households = [make_household(size=1) for _ in range(3)]
+    market.issue_allowance()
+    return login_as("staff"), rice, households
+
+
+def test_a_redemption_post_runs_its_budget(app, counter, monkeypatch, query_counter):
+    import db.market.redemption as redemption
+
+    staff, rice, households = counter
+    staff.post(f"/market/counter/{households[0].card_no}", data={f"qty-{rice.id}": "1"})  # warm
+    spans, commits = [], []
+    original = redemption.market_lock
+    real_commit = database.obj.commit
+
+    with query_counter() as count:
+
+        @contextlib.contextmanager
+        def recorded():
+            start = len(count.statements)
+            with original() as row:
+                try:
+                    yield row
+                finally:
+                    spans.append((start, len(count.statements)))
+
+        def commit(*args, **kwargs):
+            commits.append(1)
+            return real_commit(*args, **kwargs)
+
+        monkeypatch.setattr(redemption, "market_lock", recorded)
+        monkeypatch.setattr(database.obj, "commit", commit)
+        response = staff.post(
+            f"/market/counter/{households[1].card_no}", data={f"qty-{rice.id}": "1"}
+        )
+    assert response.status_code == 302 and "/market/redemptions/" in response.location
+    ((start, end),) = spans
+    statements, inside = count.statements, count.statements[start:end]
+    assert len(statements) <= REDEMPTION_BUDGET, "\n".join(s[:120] for s in statements)
+    assert len(inside) <= REDEMPTION_LOCK_BUDGET, "\n".join(s[:120] for s in inside)
+    assert writes(statements) == writes(inside) and len(commits) == 1
+
+
+def test_a_refused_redemption_shows_the_page_with_its_figures(app, counter):
+    staff, rice, households = counter
+    response = staff.post(f"/market/counter/{households[2].card_no}", data={f"qty-{rice.id}": "11"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "大米库存不足" in page and 'name="rows"' in page

@@ -129,9 +129,12 @@ POINTS_BY_MONTH = LedgerTotals(
 )
 
 
+# Net quantity per item alone: the counter, the stock page and the low-stock list ask for an
+# item's stock, which summing STOCK's groups (item x month x kind, thousands of them at
+# district scale) would cost a loop over every group on each ask.
+STOCK_BY_ITEM = LedgerTotals(StockMovement, (StockMovement.item,), (_quantity,))
+
+
 def stock_by_item():
     """{item id: stock} of every item that has movements."""
-    stock = {}
-    for (item_id, _period, _kind), sums in STOCK.current().items():
-        stock[item_id] = stock.get(item_id, 0) + sums[NET]
-    return stock
+    return {key[0]: sums[0] for key, sums in STOCK_BY_ITEM.current().items()}

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from db import market
 from db.market import queries
 from db.market.ledger import MarketError, household_by_card, points_balance, stock_levels
-from db.market.models import Passbook
+from db.market.models import Item, Passbook
 from db.market.passbooks import passbook_balance, passbook_by_no
 from db.market.periods import current_period
 from db.market.redemption import price_basket, redemption_lines, visits_in
@@ -43,7 +43,7 @@ def read_basket(values, item_ids):
     return basket, errors
 
 
-def table_rows(values, goods, basket, most):
+def table_rows(values, goods_ids, basket, most):
     """The item ids of the basket table's rows, in the order the person saw them.
 
     The page sends its rows (`rows`, the ids in table order) with the quantities, so a refusal
@@ -51,8 +51,26 @@ def table_rows(values, goods, basket, most):
     from elsewhere) the table as it stands now. A basket line without a row follows the rows.
     Each id counts once, and at most `most` (the catalogue's size) are read."""
     sent = dict.fromkeys(int_list((values.get("rows") or "").split(","), limit=most))
-    rows = list(sent) or [item.id for item, _stock in goods]
+    rows = list(sent) or list(goods_ids)
     return rows + [item_id for item_id in basket if item_id not in rows]
+
+
+def basket_lines(values, catalogue):
+    """(basket, errors, row lines) of a submitted form; `catalogue` is [(item id, active)]
+    in the table's order. Every submitted line of a catalogue item is kept, even one
+    deactivated since the page was loaded: redeem() then refuses it by row and name instead
+    of it vanishing unseen. The row lines are every row of the table in its order, quantity 0
+    for the empty ones: redeem() names a refused line by its place, the row on the screen."""
+    basket, errors = read_basket(values, [item_id for item_id, _active in catalogue])
+    goods_ids = [item_id for item_id, active in catalogue if active]
+    rows = table_rows(values, goods_ids, basket, most=len(catalogue))
+    return basket, errors, [(item_id, basket.get(item_id, 0)) for item_id in rows]
+
+
+def catalogue_order():
+    """[(item id, active)] of the catalogue in the table's order (category, name), one light
+    query: what a confirmation needs before the redemption, without the page's figures."""
+    return list(Item.select(Item.id, Item.active).order_by(Item.category, Item.name).tuples())
 
 
 def counter_context(holder, values=None):
@@ -62,13 +80,12 @@ def counter_context(holder, values=None):
     passbook = holder if isinstance(holder, Passbook) else None
     catalogue = stock_levels()
     goods = [(item, stock) for item, stock in catalogue if item.active]
-    # Every submitted line of a catalogue item is kept, even one deactivated since the page
-    # was loaded: redeem() then refuses it by row and name instead of it vanishing unseen.
-    basket, errors = read_basket(values, [item.id for item, _stock in catalogue])
+    basket, errors, row_lines = basket_lines(
+        values, [(item.id, item.active) for item, _stock in catalogue]
+    )
     shown = {item.id for item, _stock in goods}
     lines, total = price_basket({i: q for i, q in basket.items() if i in shown})
     balance = passbook_balance(holder.id) if passbook else points_balance(holder.id)
-    rows = table_rows(values, goods, basket, most=len(catalogue))
     return dict(
         household=None if passbook else holder,
         passbook=passbook,
@@ -80,9 +97,7 @@ def counter_context(holder, values=None):
         goods=goods,
         row_ids=",".join(str(item.id) for item, _stock in goods),
         basket=basket,
-        # Every row of the table in its order, quantity 0 for the empty ones: redeem() names
-        # a refused line by its place in this list, the row number on the screen.
-        row_lines=[(item_id, basket.get(item_id, 0)) for item_id in rows],
+        row_lines=row_lines,
         errors=errors,
         lines=lines,
         total=total,
@@ -138,15 +153,18 @@ def basket(card_no):
     holder = get_card(card_no)
     if request.method == "GET":
         return render_page("market/basket.html", **counter_context(holder))
-    context = counter_context(holder, request.form)
     if "update" in request.form:  # without JavaScript: the new total, nothing redeemed
-        return render_page("market/basket.html", **context)
-    if not context["errors"]:  # CSRFProtect has checked the token before this view runs
+        return render_page("market/basket.html", **counter_context(holder, request.form))
+    # The page's figures (stock, prices, balance, visits) are computed only if it is shown
+    # again: a confirmed redemption goes straight to its slip.
+    _basket, errors, row_lines = basket_lines(request.form, catalogue_order())
+    refusal = None
+    if not errors:  # CSRFProtect has checked the token before this view runs
         try:
-            redeem = market.redeem_passbook if context["passbook"] else market.redeem
-            redemption = redeem(holder.id, context["row_lines"], actor=acting_user())
+            redeem = market.redeem_passbook if isinstance(holder, Passbook) else market.redeem
+            redemption = redeem(holder.id, row_lines, actor=acting_user())
         except MarketError as exc:
-            context["refusal"] = MESSAGES.text(exc)
+            refusal = MESSAGES.text(exc)
         else:
             flash(
                 _(
@@ -156,6 +174,8 @@ def basket(card_no):
                 "success",
             )
             return redirect(url_for("market.slip", redemption_id=redemption.id))
+    context = counter_context(holder, request.form)
+    context["refusal"] = refusal
     return refused("market/basket.html", **context)
 
 
