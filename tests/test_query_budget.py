@@ -27,8 +27,8 @@ statements by folding the reversed donations into the donations by donor and eac
 category's reversal corrections into one statement: still 14.
 
 A closed month's report or notice reads its stored figures (CLOSED_MONTH_BUDGET): the
-session, the stored row (the notice: also the eleven earlier months' chart points), the
-donors' names and the catalogue. 5 leaves one to spare.
+session, the stored row, the donors' names, and the catalogue (the report, 4) or the eleven
+earlier months' chart points and the page cache's data version (the notice, 5).
 """
 
 from html.parser import HTMLParser

@@ -168,9 +168,11 @@ def figures_of(periods, now=None, notice=False, stock=None):
 def series_of(periods, now=None):
     """{period: (period, donated, given)} of the closed months among `periods` that are
     stored: the charts' points, read from their columns (one query, nothing decoded)."""
+    periods = [period for period in periods if is_closed(period, now)]
+    if not periods:
+        return {}
     query = ClosedMonth.select(ClosedMonth.period, ClosedMonth.donated, ClosedMonth.given).where(
-        ClosedMonth.period.in_([p for p in periods if is_closed(p, now)])
-        & (ClosedMonth.format == FORMAT)
+        ClosedMonth.period.in_(periods) & (ClosedMonth.format == FORMAT)
     )
     return {period: (period, donated, given) for period, donated, given in query.tuples()}
 
