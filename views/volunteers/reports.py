@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from db.market.periods import local_today
 from db.volunteers.honour import WEB_PLACES, honour_board
 from db.volunteers.reports import report_years, team_report
-from views import navigation
 from views.access import staff_required
 from views.exports import xlsx_response
 from views.pages import render_page
@@ -23,7 +22,6 @@ STAFF_SUBNAV.extend(
         ("volunteers.honour", _l("Honour board")),
     ]
 )
-navigation.add("volunteers.honour", _l("Volunteer honour board"), roles=("guest", "entrepreneur"))
 
 
 def _year(years):
