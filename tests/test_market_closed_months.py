@@ -343,3 +343,17 @@ def test_two_workers_storing_the_same_months_store_each_once(live_server, earlie
     database.connect(reuse_if_open=True)
     assert sorted(row.period for row in ClosedMonth.select()) == [EARLIER, LATER]
     assert run_checks()[0] == []
+
+
+def test_a_month_before_the_first_shown_is_this_month(client, staff):
+    """A month before 2000 (the year 1 or 0 among them, which cannot be dated) is not a
+    month the pages show: this month instead, or 404 for the workbook — never a 500."""
+    for month in ("0000-01", "0001-01", "1999-12"):
+        response = client.get(f"/market/disclosure?month={month}")
+        assert response.status_code == 200
+        assert f'<option value="{THIS}" selected' in text(response)
+        assert staff.get(f"/market/reports?month={month}").status_code == 200
+        assert staff.get(f"/market/reports/{month}.xlsx").status_code == 404
+    assert client.get("/market/disclosure?month=2000-01").status_code == 200
+    # Only the month this month's report starts from was stored.
+    assert stored_periods() == [shift_period(THIS, -1)]

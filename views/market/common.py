@@ -178,10 +178,15 @@ def acting_user():
     return current_user._get_current_object()
 
 
+# No month before this one is shown: the centre's ledgers start long after it, and the
+# twelve months before year 1 cannot be dated at all (a 500 for ?month=0001-01).
+FIRST_MONTH = "2000-01"
+
+
 def chosen_period(value=None, strict=False):
     """The month asked for (YYYY-MM), this month when none; 404 for nonsense when strict."""
     value = request.args.get("month", "") if value is None else value
-    if is_period(value) and value <= current_period():
+    if is_period(value) and FIRST_MONTH <= value <= current_period():
         return value
     if strict:
         abort(404)
