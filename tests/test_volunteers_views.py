@@ -324,8 +324,8 @@ def test_kiosk_signs_a_volunteer_in_and_out_by_mobile(app, login_as):
     activity = make_activity(make_division(), starts_in=timedelta(minutes=5), title="值守活动")
     volunteer = make_volunteer(name="张小明", mobile="13700004444")
     make_signup(activity, volunteer)
-    start = text(kiosk.get("/kiosk/"))
-    assert 'href="/kiosk/volunteers"' in start
+    assert "志愿服务" in text(kiosk.get("/kiosk/"))  # the check-in action names volunteering
+    assert 'href="/kiosk/volunteers"' in text(kiosk.get("/kiosk/check-in"))
     assert "值守活动" in text(kiosk.get("/kiosk/volunteers"))
     url = f"/kiosk/volunteers/{activity.id}"
     response = kiosk.post(url, data={"mobile": "13700009999"})

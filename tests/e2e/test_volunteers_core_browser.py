@@ -160,6 +160,7 @@ def test_a_volunteer_signs_in_and_out_at_the_kiosk(new_page, shot, axe_check, ma
     page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").last.click()
     expect(page).to_have_url(re.compile(r"/kiosk/$"))
+    page.get_by_role("link", name=re.compile("志愿服务")).click()  # the check-in action
     page.get_by_role("link", name="志愿者签到、签退").click()
     expect(page.get_by_text("社区环境清洁")).to_be_visible()
     axe_check(page)
