@@ -62,6 +62,9 @@ def test_sign_up_needs_consent_then_takes_a_place_or_waits(app, login_as):
     waiting = Signup.get(Signup.status == WAITING)
     page = text(second.get(f"/volunteers/activities/{activity.id}"))
     assert "您是候补第 1 位。" in page
+    # The list marks each person's own place.
+    assert "报名成功" in text(first.get("/volunteers/"))
+    assert "候补中" in text(second.get("/volunteers/"))
     # The first gives the place up: the second is seated.
     response = first.post(f"/volunteers/activities/{activity.id}/withdraw")
     assert response.status_code == 303

@@ -81,6 +81,16 @@ def signup_of(activity_id, volunteer):
     return Signup.get_or_none(Signup.activity == activity_id, Signup.volunteer == volunteer.id)
 
 
+def signups_of(volunteer, activity_ids):
+    """{activity id: sign-up} of one volunteer among the activities shown (one query)."""
+    if volunteer is None or not activity_ids:
+        return {}
+    rows = Signup.select().where(
+        Signup.activity.in_(list(activity_ids)), Signup.volunteer == volunteer.id
+    )
+    return {row.activity_id: row for row in rows}
+
+
 def roster(activity_id, page=1):
     """The activity's sign-ups with their volunteers, a page at a time: seated, then waiting
     in order, then cancelled."""

@@ -34,22 +34,11 @@ def index():
     """Volunteer activities coming up, soonest first, with places left."""
     listing = queries.public_activities(page_number(request.args))
     ids = [activity.id for activity in listing.rows]
-    volunteer = volunteer_of(current_user)
-    mine = {}
-    if volunteer is not None and ids:
-        from db.volunteers.models import Signup
-
-        mine = {
-            row.activity_id: row
-            for row in Signup.select().where(
-                Signup.activity.in_(ids), Signup.volunteer == volunteer.id
-            )
-        }
     return render_page(
         "volunteers/index.html",
         listing=listing,
         figures=queries.counts_for(ids),
-        mine=mine,
+        mine=queries.signups_of(volunteer_of(current_user), ids),
     )
 
 
