@@ -13,6 +13,7 @@ from db import database
 from db.accounts import Enterprise
 from db.events import CONFIRMED, WAITING, EventError, Registration, manage
 from db.notices import Notice
+from tests.conftest import BACKEND
 from tests.events_support import guest, guest_form, new_event
 from tests.market_helpers import make_household, make_item  # noqa: F401  (fixtures)
 
@@ -172,6 +173,8 @@ def test_a_resubmission_still_gets_its_registration_before_the_answers_are_check
 # each after its chain's last hash, audit entry).
 REDEMPTION_BUDGET = 18
 REDEMPTION_LOCK_BUDGET = 11
+# PostgreSQL takes the market lock with a statement of its own (pg_advisory_xact_lock).
+LOCK_STATEMENT = 0 if BACKEND == "sqlite" else 1
 
 
 @pytest.fixture
@@ -219,8 +222,12 @@ def test_a_redemption_post_runs_its_budget(app, counter, monkeypatch, query_coun
     assert response.status_code == 302 and "/market/redemptions/" in response.location
     ((start, end),) = spans
     statements, inside = count.statements, count.statements[start:end]
-    assert len(statements) <= REDEMPTION_BUDGET, "\n".join(s[:120] for s in statements)
-    assert len(inside) <= REDEMPTION_LOCK_BUDGET, "\n".join(s[:120] for s in inside)
+    assert len(statements) <= REDEMPTION_BUDGET + LOCK_STATEMENT, "\n".join(
+        s[:120] for s in statements
+    )
+    assert len(inside) <= REDEMPTION_LOCK_BUDGET + LOCK_STATEMENT, "\n".join(
+        s[:120] for s in inside
+    )
     assert writes(statements) == writes(inside) and len(commits) == 1
 
 
