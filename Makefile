@@ -47,13 +47,17 @@ run: $(VENV)/.run-deps translations instance/secret_key
 	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' "app:create_app()"
 
 ## make test: set up, lint, and run the whole suite on SQLite and (when it answers) PostgreSQL.
-## Every step runs even when an earlier one failed (CI shows both databases' results); the
-## target fails at the end, naming what failed.
+## The two databases' runs go side by side (much of a run waits on servers, browsers and
+## the database, so two share the cores well); each writes test-output/test-<db>.log, shown
+## whole when it ends. Every step runs even when another failed; the target fails at the
+## end, naming what failed.
 test: $(VENV)/.dev-deps translations browser
-	@failed=""; \
+	@mkdir -p test-output; failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
-	$(MAKE) --no-print-directory test-sqlite || failed="$$failed SQLite"; \
-	$(MAKE) --no-print-directory test-postgres || failed="$$failed PostgreSQL"; \
+	$(MAKE) --no-print-directory test-sqlite > test-output/test-sqlite.log 2>&1 & sqlite=$$!; \
+	$(MAKE) --no-print-directory test-postgres > test-output/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite || failed="$$failed SQLite"; cat test-output/test-sqlite.log; \
+	wait $$postgres || failed="$$failed PostgreSQL"; cat test-output/test-postgres.log; \
 	if [ -n "$$failed" ]; then echo "!! make test FAILED:$$failed"; exit 1; fi; \
 	echo "== make test passed =="
 

@@ -47,8 +47,11 @@ def browser():
 
 @pytest.fixture
 def server(app, live_server):
-    """A live server for this test's fresh database (the test process binds to it too)."""
-    return live_server(workers=2)
+    """A live server for this test's fresh database (the test process binds to it too).
+
+    One gevent worker serves a page's parallel requests (htmx, assets) as `make run` does;
+    the tests that need several processes (seats, throttling, counters) start their own."""
+    return live_server(workers=1)
 
 
 @pytest.fixture
