@@ -153,6 +153,9 @@ def test_join_request_approved_or_declined_by_staff(app, make_user):
     declined = teams.decide_join_request(teams.request_join(other.id, person).id, False, "名额已满")
     assert declined.status == DECLINED and declined.decision_note == "名额已满"
     assert not Membership.select().where(Membership.team == other.id).exists()
+    told = {n.kind: n for n in Notice.select().where(Notice.recipient == person.id)}
+    assert division.name in told["volunteers.join_approved"].subject
+    assert "名额已满" in told["volunteers.join_declined"].body
     actions = {row.action for row in AuditEntry.select()}
     assert {"volunteers.join.request", "volunteers.join.approved", "volunteers.join.declined"} <= (
         actions

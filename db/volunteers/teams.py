@@ -324,7 +324,39 @@ def decide_join_request(request_id, approve, note="", actor=None):
         audit.record(f"volunteers.join.{request.status}", request, f"team {team.id}", actor=actor)
         if approve:
             _add_membership(team, request.volunteer, MEMBER, actor)
+        _tell_decision(request, team)
     return request
+
+
+def _tell_decision(request, team):
+    """A notice to the person who asked (in their account's language), in the decision's
+    transaction; someone without an account gets it by SMS."""
+    from db import notices
+    from db.events.texts import translator
+
+    volunteer = request.volunteer
+    user = volunteer.user if volunteer.user_id else None
+    _ = translator((user.language if user else None) or "zh_CN")
+    if request.status == APPROVED:
+        subject = _("Welcome to %(team)s", team=team.name)
+        body = _(
+            "Your request to join %(team)s is approved. You will find the team's activities "
+            "on the volunteer page.",
+            team=team.name,
+        )
+    else:
+        subject = _("Your request to join %(team)s", team=team.name)
+        body = _("Your request to join %(team)s was not accepted this time.", team=team.name)
+    if request.decision_note:
+        body += "\n" + _("Note from the centre: %(note)s", note=request.decision_note)
+    notices.queue(
+        f"volunteers.join_{request.status}",
+        subject,
+        body,
+        recipient=user,
+        mobile=None if user else volunteer.mobile,
+        link="/volunteers/teams",
+    )
 
 
 __all__ = [
