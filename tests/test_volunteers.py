@@ -350,6 +350,10 @@ def test_kiosk_signs_in_then_out_and_takes_a_free_slot_for_a_walk_up(app):
     walk_up = make_volunteer()
     signup, what, record = attendance.kiosk_sign(activity.id, walk_up)
     assert what == "signed_in" and signup.source == "kiosk" and record is None
+    # A double tap is the same arrival, not a sign-out.
+    again, what, record = attendance.kiosk_sign(activity.id, walk_up)
+    assert (what, record) == ("signed_in", None) and again.signed_out_at is None
+    assert HourRecord.select().count() == 0
     signup, what, record = attendance.kiosk_sign(
         activity.id, walk_up, now=utcnow() + timedelta(minutes=50)
     )

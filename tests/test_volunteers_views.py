@@ -337,10 +337,16 @@ def test_kiosk_signs_a_volunteer_in_and_out_by_mobile(app, login_as):
     assert response.status_code == 200
     body = text(response)
     assert "张*明" in body and "张小明" not in body and "13700004444" not in body
-    assert Signup.get(Signup.volunteer == volunteer.id).signed_in_at is not None
+    signup = Signup.get(Signup.volunteer == volunteer.id)
+    assert signup.signed_in_at is not None
+    # Leaving an hour later: the same number signs out.
+    Signup.update(signed_in_at=signup.signed_in_at - timedelta(hours=1)).where(
+        Signup.id == signup.id
+    ).execute()
     response = kiosk.post(url, data={"mobile": "13700004444"})
-    assert response.status_code == 200
-    assert HourRecord.get(HourRecord.volunteer == volunteer.id).status == PENDING
+    assert response.status_code == 200 and "签退成功" in text(response)
+    record = HourRecord.get(HourRecord.volunteer == volunteer.id)
+    assert record.status == PENDING and 59 <= record.minutes <= 61
     assert (
         kiosk.get(
             f"/kiosk/volunteers/{make_activity(make_division(), status='draft').id}"

@@ -24,6 +24,9 @@ from db.volunteers.models import (
 SIGN_IN_EARLY = timedelta(hours=1)
 # The kiosk still lists an activity this long after its end, for signing out.
 SIGN_OUT_LATE = timedelta(hours=2)
+# A second tap at the kiosk this soon after signing in is the same arrival (a double tap,
+# a resent form), not a sign-out.
+KIOSK_REPEAT = timedelta(minutes=5)
 
 
 def attended_minutes(signed_in_at, signed_out_at, cap):
@@ -141,7 +144,8 @@ def kiosk_sign(activity_id, volunteer, actor=None, now=None):
 
     The volunteer found by their mobile number is signed in when confirmed and not yet in,
     signed out when in; someone not signed up takes a free slot and is signed in at once
-    (refused "full" when no slot is free or people wait). Runs in one transaction."""
+    (refused "full" when no slot is free or people wait). A tap within five minutes of
+    signing in answers "signed_in" again and changes nothing. Runs in one transaction."""
     from db.volunteers.activities import _sign_up_locked
     from db.volunteers.models import SEATING
 
@@ -152,6 +156,8 @@ def kiosk_sign(activity_id, volunteer, actor=None, now=None):
         )
         if signup is not None and signup.signed_in_at is not None:
             signup.activity = activity
+            if signup.signed_out_at is None and now - signup.signed_in_at < KIOSK_REPEAT:
+                return signup, "signed_in", None
             signup, record = _sign_out_locked(activity, signup, actor, now)
             return signup, "signed_out", record
         if signup is None or signup.status != CONFIRMED:
