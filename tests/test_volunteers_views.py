@@ -385,3 +385,6 @@ def test_refusals_in_english(app, login_as):
     response = person.post(f"/volunteers/activities/{activity.id}/sign-up", data={"consent": "y"})
     assert response.status_code == 422
     assert "The activity is over." in text(response)
+    make_activity(make_division(), slots=1)
+    page = text(person.get("/volunteers/"))
+    assert "1 activity coming up" in page and "1 place left" in page

@@ -3,6 +3,7 @@ activity form, publishing, cancelling and the roster (sign-in and sign-out)."""
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -205,9 +206,10 @@ def update(activity_id):
             flash(_("The activity is saved."), "success")
             if promoted:
                 flash(
-                    _(
-                        "%(count)s people moved from the waiting list to a place.",
-                        count=len(promoted),
+                    ngettext(
+                        "%(num)s person moved from the waiting list to a place.",
+                        "%(num)s people moved from the waiting list to a place.",
+                        len(promoted),
                     ),
                     "info",
                 )
