@@ -119,7 +119,10 @@ class PageCache:
 
 def page_cache():
     """This application's cache (made on first use)."""
-    return current_app.extensions.setdefault("page_cache", PageCache())
+    cache = current_app.extensions.get("page_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("page_cache", PageCache())
+    return cache
 
 
 # What stands in for the CSRF token in a stored page: random for each process, letters and
