@@ -153,3 +153,43 @@ def test_control_without_the_lock_approvals_book_twice_or_fail(app, make_user, l
         assert broken["server_errors"] or broken["approved_twice"], broken
     else:
         assert any(broken.values()), broken
+
+
+def join_race(server, make_user, staff_count):
+    """`staff_count` staff approve the same join request at the same moment."""
+    from db.volunteers import JoinRequest
+
+    team = make_division()
+    request = JoinRequest.create(team=team, volunteer=make_volunteer())
+    clients = [
+        client_of(server, make_user(role="staff"), "/volunteers/requests")
+        for _ in range(staff_count)
+    ]
+    form = {"approve": str(request.id)}
+    return team, race([lambda c=c: c.post("/volunteers/requests", form)[0] for c in clients])
+
+
+def test_two_staff_approving_one_join_request_make_one_membership(app, make_user, live_server):
+    from db.volunteers import Membership
+
+    server = live_server(workers=2)
+    for _ in range(3):
+        team, statuses = join_race(server, make_user, 2)
+        assert sorted(statuses) == [303, 422], statuses  # the second is told it was decided
+        assert Membership.select().where(Membership.team == team.id).count() == 1
+        decided = AuditEntry.select().where(AuditEntry.action == "volunteers.join.approved")
+        assert decided.count() == Membership.select().count()
+
+
+def test_control_without_the_lock_a_join_request_is_decided_twice_or_fails(
+    app, make_user, live_server
+):
+    """With the lock off, both approvals go through (two audited decisions) or one fails
+    with a server error, so the test above can fail."""
+    server = live_server(workers=4, unlocked=True)
+    broken = dict(decided_twice=0, server_errors=0)
+    for _ in range(CONTROL_ROUNDS):
+        _team, statuses = join_race(server, make_user, 4)
+        broken["decided_twice"] += statuses.count(303) > 1
+        broken["server_errors"] += any(status >= 500 for status in statuses)
+    assert any(broken.values()), broken
