@@ -202,6 +202,7 @@ def _promote(activity, now, actor=None):
         return []
 
     def stamp(row):
+        """Stamp, audit and tell one promoted sign-up."""
         Signup.update(confirmed_at=now, updated_at=now).where(Signup.id == row.id).execute()
         row.activity = activity
         audit.record(

@@ -48,6 +48,7 @@ def sign_in_state(activity, now=None):
 
 
 def _locked_signup(activity, signup_id):
+    """The sign-up of this activity (inside its lock), or VolunteerError."""
     signup = Signup.get_or_none(Signup.id == signup_id, Signup.activity == activity.id)
     if signup is None:
         raise VolunteerError("unknown_signup")
@@ -56,6 +57,7 @@ def _locked_signup(activity, signup_id):
 
 
 def _sign_in_locked(activity, signup, actor, now):
+    """Sign a confirmed person in, inside the activity's lock."""
     state = sign_in_state(activity, now)
     if state != "open":
         raise VolunteerError("sign_in_" + state)
@@ -72,6 +74,7 @@ def _sign_in_locked(activity, signup, actor, now):
 
 
 def _sign_out_locked(activity, signup, actor, now):
+    """Sign a person out and write the pending hour record, inside the activity's lock."""
     if signup.signed_in_at is None:
         raise VolunteerError("not_signed_in")
     if signup.signed_out_at is not None:

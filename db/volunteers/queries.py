@@ -137,6 +137,7 @@ def members_of(team_id, page=1):
 
 
 def _pending(team_id=None):
+    """Join requests waiting for a decision (of one team, or all)."""
     query = JoinRequest.select().where(JoinRequest.status == PENDING)
     if team_id is not None:
         query = query.where(JoinRequest.team == team_id)

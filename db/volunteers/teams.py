@@ -104,6 +104,7 @@ def update_team(
 
 
 def _clean_person(name, mobile):
+    """A person's name and mobile number, checked and cleaned; raises VolunteerError."""
     name = _clean_text(name, MAX_NAME, "name_required", "name")
     mobile = normalise_mobile(mobile)
     if not is_mobile(mobile):
@@ -139,6 +140,7 @@ def _ensure_volunteer(user, consent, actor, now):
 
 
 def _ensure_locked(user, consent, actor, now):
+    """_ensure_volunteer's work, with the account's row locked."""
     found = Volunteer.get_or_none(Volunteer.user == user.id)
     if found is not None:
         return found

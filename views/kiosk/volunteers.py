@@ -40,6 +40,8 @@ REFUSALS = ErrorMessages(
 
 
 class VolunteerMobileForm(FlaskForm):
+    """The mobile number typed on the keypad."""
+
     mobile = MobileField(_l("Mobile number"), [DataRequired(), mobile_number])
 
 

@@ -142,12 +142,14 @@ def manage():
 
 
 def _team_choices(form):
+    """The active teams an activity may belong to, for the form."""
     form.team.choices = [SelectChoice("", _("Choose a team"))] + [
         SelectChoice(str(team.id), team.name) for team in queries.team_choices()
     ]
 
 
 def _fields(form):
+    """The activity form's fields as db.volunteers.activities takes them."""
     return dict(
         team_id=parse_int(form.team.data or ""),
         title=form.title.data,
@@ -261,6 +263,7 @@ ROSTER_ACTIONS = ("sign_in", "sign_out", "undo", "withdraw")
 
 
 def _roster_page(activity, form, status=200, mobile="", outcome=None):
+    """The roster page (or its block for htmx), refused with 422 when `status` says so."""
     context = dict(
         outcome=outcome,
         activity=activity,

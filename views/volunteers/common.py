@@ -130,6 +130,7 @@ def viewer_is_staff():
 
 
 def _or_404(model, record_id):
+    """The row of `model` with this id, or 404."""
     row = model.get_or_none(model.id == record_id)
     if row is None:
         abort(404)
@@ -150,16 +151,20 @@ def activity_or_404(activity_id, staff_view=False):
 
 
 def signup_or_404(signup_id):
+    """The sign-up, or 404."""
     return _or_404(Signup, signup_id)
 
 
 def membership_or_404(membership_id):
+    """The membership, or 404."""
     return _or_404(Membership, membership_id)
 
 
 def request_or_404(request_id):
+    """The join request, or 404."""
     return _or_404(JoinRequest, request_id)
 
 
 def record_or_404(record_id):
+    """The hour record, or 404."""
     return _or_404(HourRecord, record_id)

@@ -21,6 +21,7 @@ def text(label, limit, required=False, message=None):
 
 
 def consent_field(label):
+    """The consent checkbox (the db layer refuses a missing consent, in words)."""
     return BooleanField(label)
 
 

@@ -18,6 +18,7 @@ from views.volunteers.forms import RateForm, ReportHoursForm
 
 
 def _filters(args):
+    """The status (pending unless one of the statuses or all) and search of the hours page."""
     status = args.get("status", PENDING)
     status = status if status in HOUR_STATUSES or status == "all" else PENDING
     q = " ".join(args.get("q", "").split())[:50]
@@ -25,6 +26,7 @@ def _filters(args):
 
 
 def _hours_page(form, status, q, page, code=200, outcome=None, typed=None):
+    """The hours page (or its block for htmx), 422 when refused."""
     listing = queries.hour_records("" if status == "all" else status, page, q)
     context = dict(
         listing=listing,

@@ -43,6 +43,7 @@ def teams():
 
 
 def _team_form_choices(form):
+    """The divisions and enterprises the team form offers."""
     form.parent.choices = [SelectChoice("", _("Choose a division"))] + [
         SelectChoice(str(team.id), team.name) for team in queries.division_choices()
     ]
@@ -111,6 +112,7 @@ def edit_team(team_id):
 
 
 def _team_page(team, member_form=None, members_form=None, status=200, outcome=None):
+    """A team's page (or its members block for htmx), 422 when refused."""
     context = dict(
         team=team,
         listing=queries.members_of(team.id, page_number(request.args)),
@@ -237,6 +239,7 @@ def join(team_id):
 
 
 def _requests_page(form, status=200, outcome=None):
+    """The join requests page (or its block for htmx), 422 when refused."""
     context = dict(
         listing=queries.pending_requests(page_number(request.args)), form=form, outcome=outcome
     )
