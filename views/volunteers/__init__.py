@@ -7,7 +7,10 @@ approval. The kiosk's sign-in and sign-out screen is views/kiosk/volunteers.py.
 
 teams        /volunteers/teams …, members, join requests
 activities   /volunteers/ (the public list), activity pages, sign-up, staff pages, roster
-hours        /volunteers/hours (staff approval in bulk), self-reported hours
+hours        /volunteers/hours (staff approval in bulk), self-reported hours, the points rate
+records      /volunteers/me, a volunteer's record, hour certificates and their check page
+reports      team reports by month and year, the honour board
+common       refusal messages, labels, the staff sub-navigation, looking records up
 """
 
 from flask import Blueprint
