@@ -99,6 +99,7 @@ def test_erasing_keeps_hours_points_and_ledgers_as_counts(person):
     assert erased.name == privacy.ERASED_NAME and erased.user_id is None
     assert erased.mobile == privacy.erased_mobile(volunteer.id)
     assert Passbook.get_by_id(passbook_id).holder_name == privacy.ERASED_NAME
+    assert Passbook.get_by_id(passbook_id).status == "closed"
     record = HourRecord.get_by_id(person["record"].id)
     assert (record.minutes, record.points, record.status) == (120, 2, "approved")
     assert (record.note, record.decision_note) == ("", "")
@@ -240,3 +241,13 @@ def test_every_record_change_is_audited(person, login_as):
         assert action in actions, action
     for entry in AuditEntry.select():
         assert MOBILE not in entry.summary and "孙雅" not in entry.summary, entry.action
+
+
+def test_erasing_closes_a_passbook_that_holds_no_mobile(person):
+    """A passbook opened while the volunteer had no valid mobile is not found by the market's
+    own erasure (it looks passbooks up by mobile): the volunteer's erasure closes it."""
+    passbook_id = Volunteer.get_by_id(person["volunteer"].id).passbook_id
+    Passbook.update(mobile="").where(Passbook.id == passbook_id).execute()
+    privacy.erase_person(MOBILE, "本人申请")
+    passbook = Passbook.get_by_id(passbook_id)
+    assert (passbook.holder_name, passbook.status) == (privacy.ERASED_NAME, "closed")

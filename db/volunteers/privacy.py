@@ -19,6 +19,7 @@ from db import audit, database, privacy
 from db.accounts import User
 from db.base import utcnow
 from db.market.models import Passbook
+from db.market.privacy import anonymise_passbooks
 from db.validators import is_mobile, mask_mobile, normalise_mobile, one_line
 from db.volunteers.activities import cancel_signup
 from db.volunteers.certificates import HourCertificate
@@ -198,9 +199,9 @@ def _anonymise(volunteers, now):
             updated_at=now,
         ).where(Volunteer.id == volunteer.id).execute()
         if volunteer.passbook_id is not None:
-            Passbook.update(holder_name=ERASED_NAME, mobile="").where(
-                Passbook.id == volunteer.passbook_id
-            ).execute()
+            # Nobody can show at the counter that an erased passbook is theirs: it closes
+            # (as the market's own erasure does); its number and entries stay.
+            anonymise_passbooks([volunteer.passbook_id], now=now)
     if ids:
         HourRecord.update(note="", decision_note="").where(HourRecord.volunteer.in_(ids)).execute()
         JoinRequest.update(note="", decision_note="").where(
