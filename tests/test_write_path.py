@@ -13,7 +13,7 @@ from db import database
 from db.accounts import Enterprise
 from db.events import CONFIRMED, WAITING, EventError, Registration, manage
 from db.notices import Notice
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, sqlite_only
 from tests.events_support import guest, guest_form, new_event
 from tests.market_helpers import make_household, make_item  # noqa: F401  (fixtures)
 
@@ -237,3 +237,30 @@ def test_a_refused_redemption_shows_the_page_with_its_figures(app, counter):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "大米库存不足" in page and 'name="rows"' in page
+
+
+@sqlite_only
+def test_the_duplicate_check_inside_the_lock_uses_the_live_mobile_index(app):
+    """The check reads one index entry, not every live registration of the event."""
+    event = new_event(seats=500)
+    Registration.insert_many(
+        [
+            dict(
+                event=event.id,
+                code=f"PLAN{n:04d}",
+                token=f"plan-token-{n}",
+                name=f"计划{n}",
+                mobile=f"1370000{n:04d}",
+                status=CONFIRMED,
+                source="staff",
+                created_at=event.created_at,
+                updated_at=event.created_at,
+            )
+            for n in range(300)
+        ]
+    ).execute()
+    database.execute_sql("ANALYZE")
+    sql, params = registrations.live_by_mobile_query(event.id, "13700000001").sql()
+    plan = " ".join(row[-1] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "registration_event_id_mobile" in plan, plan
+    assert registrations.live_by_mobile_query(event.id, "13700000001").scalar() is not None
