@@ -58,6 +58,7 @@ def create_app():
     """The reference app on the database named by BENCH_REFERENCE_DB."""
     open_database(os.environ["BENCH_REFERENCE_DB"])
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # as the product's (views/serving.py)
 
     @app.before_request
     def connect():

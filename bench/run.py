@@ -2,7 +2,8 @@
 
     python -m bench.run [--duration 10] [--warmup 2] [--connections 10] [--quick]
 
-Starts the reference app and the product under gunicorn (2 sync workers each) on loopback,
+Starts the reference app and the product under gunicorn (2 workers each, served as `make run`
+serves: views/serving.py, gevent workers) on loopback,
 drives every endpoint of bench/endpoints.py with wrk (10 clients, 10 s after a 2 s warm-up),
 checks allocation after the write runs, and writes a Markdown table to bench/results/<date>.md.
 The database is the district-scale one made by bench/generate.py (SQLite by default;
@@ -78,7 +79,8 @@ def free_port():
 
 
 class Server:
-    """A gunicorn server with 2 sync workers on a loopback port."""
+    """A gunicorn server with 2 workers on a loopback port, configured as `make run` serves
+    (views/serving.py: gevent workers, request bodies buffered), the reference app too."""
 
     def __init__(self, app_spec, env, workers=2):
         self.port = free_port()
@@ -89,6 +91,8 @@ class Server:
                 PYTHON,
                 "-m",
                 "gunicorn",
+                "--config",
+                "views/serving.py",
                 "-w",
                 str(workers),
                 "-b",
@@ -425,7 +429,7 @@ def write_report(args, backend, counts, refs, rows, notes):
     lines = [
         f"## {backend} — {datetime.datetime.now():%Y-%m-%d %H:%M}",
         "",
-        f"Machine: {machine_description()}. gunicorn 2 sync workers; wrk "
+        f"Machine: {machine_description()}. gunicorn 2 gevent workers (views/serving.py); wrk "
         f"{endpoints.THREADS} threads, {args.connections} connections, {args.duration} s after "
         f"a {args.warmup} s warm-up, loopback; every run on a fresh copy of the generated data. "
         f"Load average {notes['loads'][0]:.1f} before, {notes['loads'][-1]:.1f} after "
