@@ -8,7 +8,20 @@ from datetime import timedelta
 
 from db.base import utcnow
 from db.events import Event, manage
+from db.events.queries import today_bounds
 from tests.conftest import csrf_token_from
+
+
+def later_today(at_most=timedelta(minutes=30)):
+    """A `starts_in` for an event that is still today in Shanghai, whatever the hour.
+
+    `at_most` from now, or half the time left before midnight when less is left (an event
+    starting a minute ago still takes place today: it has not ended). A fixed half hour
+    failed every run between 23:30 and midnight.
+    """
+    now = utcnow()
+    _, midnight = today_bounds(now)
+    return min(at_most, (midnight - now) / 2)
 
 
 def new_event(

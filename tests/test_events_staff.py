@@ -23,7 +23,7 @@ from db.events import (
 )
 from db.notices import Notice
 from tests.conftest import csrf_token_from
-from tests.events_support import guest, new_event
+from tests.events_support import guest, later_today, new_event
 
 HTMX = {"HX-Request": "true"}
 
@@ -553,7 +553,7 @@ def test_attendance_figures_per_event_and_enterprise(staff):
 
 
 def test_dashboard_shows_todays_events_and_pending_approvals(staff):
-    today = new_event(title="今天的沙龙", starts_in=timedelta(minutes=30))
+    today = new_event(title="今天的沙龙", starts_in=later_today())
     review = new_event(title="需要审核的年会", approval=True)
     register(review, 1)
     page = staff.get("/").get_data(as_text=True)

@@ -10,7 +10,7 @@ from db.base import utcnow
 from db.events import registrations
 from db.events.models import Registration
 from db.training import Application, Attendance
-from tests.events_support import guest, new_event
+from tests.events_support import guest, later_today, new_event
 from tests.training_helpers import add_session, make_application, make_course
 
 ELEVEN_DIGITS = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -22,7 +22,7 @@ def kiosk(login_as):
 
 
 def today_event(**fields):
-    return new_event(starts_in=timedelta(minutes=30), title="今日经济时事报告会", **fields)
+    return new_event(starts_in=later_today(), title="今日经济时事报告会", **fields)
 
 
 def text_of(response):

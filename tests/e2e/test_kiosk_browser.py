@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from db.base import utcnow
 from db.events import registrations
 from tests.e2e.conftest import DESKTOP, KIOSK, SCREENSHOTS, wait_for_htmx
-from tests.events_support import guest, new_event
+from tests.events_support import guest, later_today, new_event
 from tests.training_helpers import add_session, make_application, make_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -109,7 +109,9 @@ def scene(make_user):
 
     make_user(role="kiosk", username="kiosk-hall")
     make_user(role="staff", username="staff-hall")
-    today = new_event(seats=30, starts_in=timedelta(minutes=20), title="经济时事报告会")
+    today = new_event(
+        seats=30, starts_in=later_today(timedelta(minutes=20)), title="经济时事报告会"
+    )
     new_event(seats=1, starts_in=timedelta(days=2), title="企业家沙龙")
     registration, _ = registrations.register(today.id, guest(1, name="张晓明"))
     registrations.register(today.id, guest(2, name="李思"))

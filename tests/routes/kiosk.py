@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests.events_support import new_event
+from tests.events_support import later_today, new_event
 from tests.routes import KIOSK_SCREEN, Route
 
 # An empty form is answered with the form and its errors.
@@ -11,7 +11,9 @@ KIOSK_FORM = KIOSK_SCREEN | {"kiosk": 422, "staff": 422, "admin": 422}
 
 def setup(ctx):
     """An event today and one open for registration this week."""
-    ctx.today_event = new_event(seats=5, starts_in=timedelta(hours=1), title="今日报告会")
+    ctx.today_event = new_event(
+        seats=5, starts_in=later_today(timedelta(hours=1)), title="今日报告会"
+    )
     ctx.week_event = new_event(seats=5, starts_in=timedelta(days=3), title="本周沙龙")
 
 
