@@ -1,4 +1,5 @@
-"""Slow clients cannot take the app away from everyone else (views/serving.py).
+"""Slow clients, and fast ones on kept-alive connections, cannot take the app away from
+everyone else (views/serving.py).
 
 The server is started as `make run` starts it: gunicorn with views/serving.py and two workers.
 Thirty connections dribble their request a byte at a time over loopback and never finish it;
@@ -159,3 +160,59 @@ def test_slow_bodies_hold_no_database_connection(live_server, slow_clients, data
     assert status == 200
     assert server_database_connections(server, database_url) < 10  # a few, not thirty
     assert clients.still_waiting() == SLOW_CLIENTS
+
+
+class PipelinedClient:
+    """A kept-alive connection that always has its next GET in the server's socket before the
+    answer to the last one has come (as a fast client often has): counts the answers."""
+
+    REQUEST = b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=PAGE_TIMEOUT)
+        self.buffer = b""
+        self.answers = 0
+
+    def _read_answer(self):
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.sock.recv(65536) or pytest.fail("the server closed")
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head[:40]
+        length = int(
+            next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length:")).split(
+                b":"
+            )[1]
+        )
+        while len(rest) < length:
+            rest += self.sock.recv(65536) or pytest.fail("the server closed")
+        self.buffer = rest[length:]
+
+    def run(self, until):
+        self.sock.sendall(self.REQUEST * 2)
+        while time.monotonic() < until:
+            self._read_answer()
+            self.answers += 1
+            self.sock.sendall(self.REQUEST)
+
+    def close(self):
+        self.sock.close()
+
+
+def test_kept_alive_connections_take_turns(live_server):
+    """Four connections that each have a request waiting at all times, on one worker: each is
+    answered about as often as the others. Without views/serving.py's post_request the first
+    one's greenlet never waits and the other three get next to nothing."""
+    server = live_server(workers=1)
+    port = int(server.url.rsplit(":", 1)[1])
+    clients = [PipelinedClient(port) for _ in range(4)]
+    until = time.monotonic() + 3
+    threads = [threading.Thread(target=client.run, args=(until,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(PAGE_TIMEOUT + 5)
+    counts = [client.answers for client in clients]
+    for client in clients:
+        client.close()
+    assert min(counts) >= 5, counts
+    assert min(counts) >= max(counts) / 3, counts
