@@ -275,3 +275,42 @@ def test_course_sessions_are_reminded_the_day_before_and_an_hour_before(app, mak
     assert queue_reminders(utcnow() + timedelta(hours=19, minutes=30)) == 1
     kinds = sorted(r.kind for r in ReminderSent.select())
     assert kinds == ["day", "hour"]
+
+
+def test_untexted_notices_do_not_stall_the_queue(app, tencent):
+    """More than a batch of notices of a kind without a template, older than a reminder
+    that has one: the reminder is still texted (they were the queue's head for good)."""
+    settings = sms.SmsSettings.from_config(
+        sms_config(
+            tencent.endpoint,
+            SMS_TEMPLATE_ID="",
+            SMS_TEMPLATES="outreach.reminder=2000002,event.changed=",
+        )
+    )
+    assert settings.template_for("event.confirmed") == ""
+    now = utcnow()
+    untexted = [
+        dict(
+            kind="event.confirmed" if n % 2 else "event.changed",
+            subject=f"通知{n}",
+            body="正文",
+            mobile=f"1390000{n:04d}",
+            created_at=now - timedelta(hours=2),
+        )
+        for n in range(sms.ENQUEUE_BATCH + 50)
+    ]
+    with database.atomic():
+        for start in range(0, len(untexted), 200):
+            notices.Notice.insert_many(untexted[start : start + 200]).execute()
+    reminder = _notice(kind="outreach.reminder", subject="一小时后：中广党建论坛")
+    sent, failed, _ = sms.send_due(settings)
+    assert (sent, failed) == (1, 0)
+    assert [(m, t) for m, t, *_ in tencent.sent] == [("+86" + MOBILE, "2000002")]
+    assert [d.notice_id for d in SmsDelivery.select()] == [reminder.id]
+    # With a default template every kind is texted but those set to "" (event.changed).
+    both = sms.SmsSettings.from_config(sms_config(tencent.endpoint, SMS_TEMPLATES="event.changed="))
+    assert sms.enqueue(both) == (sms.ENQUEUE_BATCH + 50) // 2  # the event.confirmed ones
+    kinds = {
+        d.notice.kind for d in SmsDelivery.select(SmsDelivery, notices.Notice).join(notices.Notice)
+    }
+    assert kinds == {"event.confirmed", "outreach.reminder"}

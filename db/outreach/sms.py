@@ -38,6 +38,7 @@ BACKOFF_MINUTES = (5, 15, 45, 135)  # after the 1st, 2nd, 3rd and 4th failed try
 CLAIM_TIMEOUT = timedelta(minutes=15)
 PARAM_NAMES = ("subject", "link", "stop")
 SUBJECT_LENGTH = 20  # Tencent Cloud caps a template variable's length
+ENQUEUE_BATCH = 1000  # notices given their delivery in one run, oldest first
 
 
 class SmsError(Exception):
@@ -73,10 +74,10 @@ class SmsSettings:
             return None
         endpoint = config.get("SMS_ENDPOINT") or "https://sms.tencentcloudapi.com"
         parts = urlsplit(endpoint if "://" in endpoint else "https://" + endpoint)
-        templates = {}
+        templates = {}  # kind -> template id; "" (as in `kind=`) keeps that kind from SMS
         for pair in (config.get("SMS_TEMPLATES") or "").split(","):
-            kind, _, template = pair.partition("=")
-            if kind.strip() and template.strip():
+            kind, equals, template = pair.partition("=")
+            if kind.strip() and equals:
                 templates[kind.strip()] = template.strip()
         names = tuple(
             name.strip()
@@ -102,6 +103,19 @@ class SmsSettings:
     def template_for(self, kind):
         """The template id for a notice kind ("" when this kind is not texted)."""
         return self.templates.get(kind, self.default_template)
+
+    def texted_kinds(self):
+        """A condition on `Notice.kind` that holds exactly for the kinds with a template.
+
+        With a default template every kind is texted but those set to "" in SMS_TEMPLATES;
+        without one, only the kinds SMS_TEMPLATES names with a template. (Selecting only
+        these keeps untexted notices from filling the head of the queue: see `enqueue`.)
+        """
+        if self.default_template:
+            silent = [kind for kind, template in self.templates.items() if not template]
+            return Notice.kind.not_in(silent) if silent else Notice.kind.is_null(False)
+        texted = [kind for kind, template in self.templates.items() if template]
+        return Notice.kind.in_(texted) if texted else Notice.id.is_null()
 
 
 def send_text(settings, mobile, template_id, params, context=""):
@@ -219,7 +233,10 @@ def enqueue(settings, now=None):
     """Give each recent notice with a mobile number and a template its delivery; return how many.
 
     Only notices younger than `max_age` are texted, so switching SMS on does not text the
-    whole history. A concurrent run inserting the same delivery is ignored (unique notice).
+    whole history. Only notices of a kind with a template are selected: a notice that is not
+    texted never gets a delivery, so were it selected it would stay at the head of the
+    oldest-first batch for good and, a thousand of them, stop the queue. A concurrent run
+    inserting the same delivery is ignored (unique notice).
     """
     now = now or utcnow()
     pending = (
@@ -229,10 +246,11 @@ def enqueue(settings, now=None):
             Notice.mobile.is_null(False),
             Notice.mobile != "",
             Notice.created_at >= now - settings.max_age,
+            settings.texted_kinds(),
             SmsDelivery.id.is_null(),
         )
         .order_by(Notice.id)
-        .limit(1000)
+        .limit(ENQUEUE_BATCH)
     )
     rows = list(pending)
     blocked = opted_out_numbers(row.mobile for row in rows)
@@ -240,8 +258,6 @@ def enqueue(settings, now=None):
     with database.atomic():
         for row in rows:
             template = settings.template_for(row.kind)
-            if not template:
-                continue
             inserted = insert_once(
                 SmsDelivery.insert(
                     notice=row.id,
