@@ -6,6 +6,10 @@ Each module that holds personal data lists its `PersonalData` providers as
   and labels as lazy translations, shown to staff and used as spreadsheet headers);
 - `erase(mobile)` → number of records anonymised (inside the caller's transaction);
 - `purge(before)` → number of records anonymised whose purpose ended before `before`.
+A person is found by mobile number; a provider whose records may hold only an e-mail address
+(a partner contact, a notice) sets `by_email`, and is then called as `export(mobile, email)`
+and `erase(mobile, email)` (either may be empty, never both); the others are called with the
+mobile alone, and not at all when only an e-mail address was given.
 Anonymising replaces names, mobiles, free-text answers and contact details and keeps the rows,
 so counts, reports and ledgers stay intact. Providers run in `order`: modules first (erasing a
 registration may queue a notice), then notices, then the account (whose mobile number finds
@@ -15,10 +19,13 @@ data of an administrator, staff or kiosk account is corrected or erased only by 
 administrator.
 """
 
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
 from flask_babel import lazy_gettext as _l
+from peewee import fn
 
 from db import audit, database
 from db.accounts import (
@@ -53,6 +60,19 @@ class PersonalData:
     erase: object
     purge: object
     order: int = 50
+    by_email: bool = False  # export and erase also take the e-mail address
+
+    def export_of(self, mobile, email):
+        """This provider's sections about the person (none when it cannot find them)."""
+        if self.by_email:
+            return self.export(mobile, email)
+        return self.export(mobile) if mobile else []
+
+    def erase_of(self, mobile, email):
+        """Anonymise this provider's records of the person; the number anonymised."""
+        if self.by_email:
+            return self.erase(mobile, email)
+        return self.erase(mobile) if mobile else 0
 
 
 def providers():
@@ -73,17 +93,41 @@ def is_erased_mobile(field):
     return field.startswith(ERASED_MOBILE_PREFIX)
 
 
-def export_person(mobile, audited_as=None):
-    """Everything held about the person with this mobile number, module by module.
+def normalise_email(email):
+    """An e-mail address as looked up: trimmed, lower case ("" for none)."""
+    return (email or "").strip().lower()
+
+
+def mask_email(email):
+    """z***@example.com: enough to recognise one's own address in the audit log."""
+    local_part, at, domain = (email or "").partition("@")
+    if not at:
+        return f"{email[:1]}***" if email else ""
+    return f"{local_part[:1]}***@{domain}"
+
+
+def masked_person(mobile, email=""):
+    """Who a request is about, masked: the mobile number and/or the e-mail address."""
+    return " / ".join(
+        part for part in (mask_mobile(mobile or ""), mask_email(normalise_email(email))) if part
+    )
+
+
+def export_person(mobile, audited_as=None, email=""):
+    """Everything held about the person with this mobile number (and/or e-mail address),
+    module by module.
 
     `audited_as` ("privacy.lookup" when staff look at it, "privacy.export" when they
     download it) records who looked up whom (masked) and when."""
+    mobile, email = mobile or "", normalise_email(email)
+    if not mobile and not email:
+        return []
     if audited_as:
         with database.atomic():
-            audit.record(audited_as, object_type="person", summary=mask_mobile(mobile))
+            audit.record(audited_as, object_type="person", summary=masked_person(mobile, email))
     sections = []
     for item in providers():
-        sections.extend(item.export(mobile))
+        sections.extend(item.export_of(mobile, email))
     return [(title, rows) for title, rows in sections if rows]
 
 
@@ -102,18 +146,23 @@ def check_may_handle(actor, account):
         raise PrivacyRefused("admin_only")
 
 
-def erase_person(mobile, reason, actor=None):
-    """Anonymise everything held about `mobile` in one transaction; return counts per module.
+def erase_person(mobile, reason, actor=None, email=""):
+    """Anonymise everything held about `mobile` (and/or `email`) in one transaction; return
+    counts per module.
 
     Raises PrivacyRefused, writing nothing, when the mobile belongs to an account `actor`
     may not erase (staff erasing an admin or staff account)."""
+    mobile, email = mobile or "", normalise_email(email)
+    if not mobile and not email:
+        return {}
     with database.atomic():
-        check_may_handle(actor, User.get_or_none(User.mobile == mobile))
-        counts = {item.name: item.erase(mobile) for item in providers()}
+        if mobile:
+            check_may_handle(actor, User.get_or_none(User.mobile == mobile))
+        counts = {item.name: item.erase_of(mobile, email) for item in providers()}
         audit.record(
             "privacy.erase",
             object_type="person",
-            summary=f"{mask_mobile(mobile)}: {reason[:200]} "
+            summary=f"{masked_person(mobile, email)}: {reason[:200]} "
             + ", ".join(f"{k}={v}" for k, v in counts.items()),
             actor=actor,
         )
@@ -235,14 +284,22 @@ LOGIN_ATTEMPTS = PersonalData(
 )
 
 
-def _notices_of(mobile):
-    """Notices sent to this mobile number or to the account that has it."""
-    account = User.select(User.id).where(User.mobile == mobile)
-    return Notice.select().where((Notice.mobile == mobile) | Notice.recipient.in_(account))
+def _notices_of(mobile, email=""):
+    """Notices sent to this mobile number, to the account that has it, or to this e-mail
+    address."""
+    found = []
+    if mobile:
+        account = User.select(User.id).where(User.mobile == mobile)
+        found += [Notice.mobile == mobile, Notice.recipient.in_(account)]
+    if email:
+        found.append(fn.LOWER(Notice.email) == email)
+    if not found:
+        return Notice.select().where(Notice.id.is_null())
+    return Notice.select().where(reduce(operator.or_, found))
 
 
-def _notices_export(mobile):
-    rows = list(_notices_of(mobile).order_by(Notice.created_at, Notice.id))
+def _notices_export(mobile, email=""):
+    rows = list(_notices_of(mobile, email).order_by(Notice.created_at, Notice.id))
     return [
         (
             _l("Notices"),
@@ -271,8 +328,8 @@ def _anonymise_notices(query):
     return len(ids)
 
 
-def _notices_erase(mobile):
-    return _anonymise_notices(_notices_of(mobile))
+def _notices_erase(mobile, email=""):
+    return _anonymise_notices(_notices_of(mobile, email))
 
 
 def _notices_purge(before):
@@ -281,7 +338,9 @@ def _notices_purge(before):
     )
 
 
-NOTICES = PersonalData("notices", _notices_export, _notices_erase, _notices_purge, order=80)
+NOTICES = PersonalData(
+    "notices", _notices_export, _notices_erase, _notices_purge, order=80, by_email=True
+)
 
 # The core's personal data (db/modules.py lists this module beside accounts).
 privacy_providers = (NOTICES, ACCOUNTS, LOGIN_ATTEMPTS)

@@ -369,7 +369,9 @@ def test_privacy_export_erase_purge_of_contacts(app, make_enterprise):
     from db.partners import privacy as partner_privacy
 
     enterprise = make_enterprise(name="爱景置业")
-    contact = partners.add_contact(enterprise.id, "何春梅", "13800003006", consent=True)
+    contact = partners.add_contact(
+        enterprise.id, "何春梅", "13800003006", duty="党建联络员", position="经理", consent=True
+    )
     partners.record_visit(
         enterprise.id, local_today(), "frontline", "捐赠对接", contact_id=contact.id
     )
@@ -380,6 +382,7 @@ def test_privacy_export_erase_purge_of_contacts(app, make_enterprise):
     assert partner_privacy.erase("13800003006") == 1
     erased = PartnerContact.get_by_id(contact.id)
     assert erased.mobile == "" and erased.name != "何春梅"
+    assert erased.duty == "" and erased.position == ""
     assert PartnerVisit.select().where(PartnerVisit.contact == contact.id).count() == 1
     other = partners.add_contact(enterprise.id, "冯振华", "13800003005", consent=True)
     partners.end_contact(other.id)

@@ -240,6 +240,69 @@ def test_contacts_in_the_personal_data_lookup_and_erasure(login_as, make_enterpr
     assert export_person("13800003005") == []
 
 
+def test_a_contact_known_only_by_e_mail_is_found_exported_and_erased(login_as, make_enterprise):
+    enterprise = make_enterprise(name="爱景置业")
+    contact = partners.add_contact(
+        enterprise.id,
+        "何春梅",
+        email="He.Chunmei@Example.com",
+        duty="党组织书记",
+        position="行政总监",
+        consent=True,
+    )
+    visit = partners.record_visit(
+        enterprise.id, local_today(), "frontline", "捐赠对接", contact_id=contact.id
+    )
+    other = partners.add_contact(enterprise.id, "冯振华", "13800003005", consent=True)
+    client = login_as("staff")
+    page = client.post("/staff/personal-data/", data={"email": "he.chunmei@example.com "})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "何春梅" in text and "党组织书记" in text and "冯振华" not in text
+    assert "h***@example.com" in text  # who the page is about, masked
+    download = client.post("/staff/personal-data/export", data={"email": "HE.CHUNMEI@example.com"})
+    cells = [str(c) for row in load_workbook(io.BytesIO(download.data)).active.values for c in row]
+    assert "何春梅" in cells and "爱景置业" in cells
+    lookups = AuditEntry.select().where(AuditEntry.action.in_(["privacy.lookup", "privacy.export"]))
+    assert all("he.chunmei" not in e.summary.lower() for e in lookups)
+    erased = client.post(
+        "/staff/personal-data/erase",
+        data={"email": "he.chunmei@example.com", "reason": "本人来信要求删除", "confirm": "y"},
+    )
+    assert erased.status_code == 302
+    row = PartnerContact.get_by_id(contact.id)
+    assert (row.name, row.email, row.duty, row.position, row.mobile, row.active) == (
+        "已删除",
+        "",
+        "",
+        "",
+        "",
+        False,
+    )
+    assert PartnerContact.get_by_id(other.id).name == "冯振华"  # someone else's record stays
+    assert PartnerVisit.get_by_id(visit.id).contact_id == contact.id  # the visit log stays whole
+    page = client.get(f"/partners/visits/{visit.id}").get_data(as_text=True)
+    assert "何春梅" not in page and "捐赠对接" in page
+    again = client.post("/staff/personal-data/", data={"email": "he.chunmei@example.com"})
+    assert "何春梅" not in again.get_data(as_text=True)
+
+
+def test_the_lookup_needs_a_mobile_or_a_plausible_e_mail(login_as):
+    client = login_as("staff")
+    for data, message in (
+        ({}, "请填写手机号或电子邮箱"),
+        ({"mobile": "", "email": ""}, "请填写手机号或电子邮箱"),
+        ({"email": "not-an-address"}, "name@example.com"),
+        ({"email": "a@b.c", "mobile": "12345"}, "11 位"),
+    ):
+        for path in ("/staff/personal-data/", "/staff/personal-data/erase"):
+            payload = dict(data, reason="x", confirm="y") if path.endswith("erase") else data
+            response = client.post(path, data=payload)
+            assert response.status_code == 422, (path, data)
+            assert message in response.get_data(as_text=True), (path, data)
+    assert not AuditEntry.select().where(AuditEntry.action.startswith("privacy.")).exists()
+
+
 def test_contact_email_is_checked_without_a_crash(login_as, make_enterprise):
     client = login_as("staff")
     enterprise = make_enterprise()

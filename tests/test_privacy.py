@@ -42,7 +42,7 @@ def test_staff_find_export_correct_and_erase(login_as, make_user, app):
     entry = AuditEntry.get(AuditEntry.action == "privacy.erase")
     assert "13800004321" not in entry.summary and "138****4321" in entry.summary
     again = staff.post("/staff/personal-data/", data={"mobile": "13800004321"})
-    assert "没有与该手机号相关的信息" in again.get_data(as_text=True)
+    assert "没有与此人相关的信息" in again.get_data(as_text=True)
 
 
 def test_erased_person_can_no_longer_log_in(app, make_user):
@@ -205,3 +205,24 @@ def test_lookup_shows_shanghai_times_and_role_names(login_as, make_user):
     cells = {h.value: v.value for h, v in zip(account[1], account[2], strict=True)}
     assert cells["Created"] == datetime(2026, 11, 26, 14, 30)
     assert cells["Role"] == "Staff"
+
+
+def test_notices_sent_to_an_e_mail_address_are_found_and_erased_by_it(app):
+    from db import database
+    from db.notices import Notice, queue
+    from db.privacy import ERASED_TEXT, erase_person, export_person
+
+    with database.atomic():
+        mine = queue("events.confirmed", "报名成功", "您已报名论坛", email="Sun.Li@example.com")
+        theirs = queue("events.confirmed", "报名成功", "另一位", email="other@example.com")
+        by_mobile = queue("events.confirmed", "报名成功", "短信", mobile="13800004329")
+    found = export_person("", email="sun.li@EXAMPLE.com")
+    assert [(str(title), len(rows)) for title, rows in found] == [("Notices", 1)]
+    assert export_person("", email="") == [] and erase_person("", "x") == {}
+    counts = erase_person("", "本人来信要求删除", email="sun.li@example.com")
+    assert counts["notices"] == 1 and "accounts" in counts and counts["accounts"] == 0
+    assert Notice.get_by_id(mine.id).body == ERASED_TEXT and Notice.get_by_id(mine.id).email is None
+    assert Notice.get_by_id(theirs.id).body == "另一位"
+    assert Notice.get_by_id(by_mobile.id).body == "短信"  # a mobile number was not asked about
+    entry = AuditEntry.get(AuditEntry.action == "privacy.erase")
+    assert "sun.li" not in entry.summary.lower() and "s***@example.com" in entry.summary

@@ -1,10 +1,13 @@
 """Staff handle requests about personal data: see and export everything held about one
-person (found by mobile number), correct account details, or erase them.
+person (found by mobile number, e-mail address or both), correct account details, or erase
+them.
 
-The mobile number travels only in POST bodies, never in a URL. Staff handle entrepreneurs;
-an administrator, staff or kiosk account's data is corrected or erased only by an admin.
+The mobile number and e-mail address travel only in POST bodies, never in a URL. Staff
+handle entrepreneurs; an administrator, staff or kiosk account's data is corrected or erased
+only by an admin.
 """
 
+import re
 from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, url_for
@@ -13,20 +16,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from db import privacy
 from db.accounts import account_by_mobile
-from db.validators import mask_mobile
 from views.access import staff_required
 from views.auth import MobileField, mobile_number
 from views.calendar import utc_to_local
 from views.exports import xlsx_response
-from views.forms import refused
+from views.forms import refused, single_line
 from views.i18n import date_filter, datetime_filter
 from views.pages import render_page
 
 bp = Blueprint("privacy", __name__, url_prefix="/staff/personal-data")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @bp.app_template_global()
@@ -50,8 +53,31 @@ def admin_only(form):
     return render_page("privacy/lookup.html", status=403, **lookup_context(form))
 
 
+def email_address(form, field):
+    """A plausible e-mail address, kept in lower case (addresses are matched without case)."""
+    field.data = (field.data or "").strip().lower()
+    if field.data and not EMAIL_RE.match(field.data):
+        raise ValidationError(_("Enter an e-mail address like name@example.com."))
+
+
 class LookupForm(FlaskForm):
-    mobile = MobileField(_l("Mobile number"), [DataRequired(), mobile_number])
+    """Who the request is about: a mobile number, an e-mail address, or both (someone known
+    only by an address, such as an enterprise's contact, has no mobile number on file)."""
+
+    mobile = MobileField(_l("Mobile number"), [Optional(), mobile_number])
+    email = StringField(
+        _l("E-mail address"),
+        [Optional(), Length(max=254), email_address],
+        filters=[single_line],
+    )
+
+    def validate(self, extra_validators=None):
+        """Valid fields, and at least one way to find the person."""
+        valid = super().validate(extra_validators)
+        if valid and not self.mobile.data and not self.email.data:
+            self.mobile.errors = [_("Enter a mobile number or an e-mail address.")]
+            return False
+        return valid
 
 
 class EraseForm(LookupForm):
@@ -74,16 +100,18 @@ def lookup():
     form = LookupForm()
     sections, account = None, None
     if form.validate_on_submit():
-        sections = privacy.export_person(form.mobile.data, audited_as="privacy.lookup")
-        account = account_by_mobile(form.mobile.data)
+        sections = privacy.export_person(
+            form.mobile.data, audited_as="privacy.lookup", email=form.email.data
+        )
+        account = account_by_mobile(form.mobile.data) if form.mobile.data else None
     may_change = privacy.may_handle(current_user, account)
     return (refused if form.is_submitted() and form.errors else render_page)(
         "privacy/lookup.html",
         form=form,
         sections=sections,
-        masked=mask_mobile(form.mobile.data or ""),
+        masked=privacy.masked_person(form.mobile.data, form.email.data),
         may_change=may_change,
-        erase_form=EraseForm(mobile=form.mobile.data, formdata=None),
+        erase_form=EraseForm(mobile=form.mobile.data, email=form.email.data, formdata=None),
         correct_form=CorrectForm(
             mobile=form.mobile.data,
             name=account.name if account else "",
@@ -103,11 +131,14 @@ def export():
     if not form.validate_on_submit():
         return lookup_again(form)
     sheets = []
-    for title, rows in privacy.export_person(form.mobile.data, audited_as="privacy.export"):
+    found = privacy.export_person(
+        form.mobile.data, audited_as="privacy.export", email=form.email.data
+    )
+    for title, rows in found:
         header = [str(label) for label in rows[0]]
         sheets.append((str(title), header, [[local(v) for v in r.values()] for r in rows]))
     if not sheets:
-        sheets = [("none", [_("Nothing is held about this mobile number.")], [])]
+        sheets = [("none", [_("Nothing is held about this person.")], [])]
     return xlsx_response("personal-data.xlsx", sheets)
 
 
@@ -121,7 +152,7 @@ def local(value):
 def correct():
     """Correct the name and position on a person's account."""
     form = CorrectForm()
-    account = account_by_mobile(form.mobile.data)
+    account = account_by_mobile(form.mobile.data) if form.mobile.data else None
     if account is None or not form.validate_on_submit():
         return lookup_again(form)
     try:
@@ -142,7 +173,9 @@ def erase():
     if not form.validate_on_submit():
         return lookup_again(form)
     try:
-        counts = privacy.erase_person(form.mobile.data, form.reason.data, actor=current_user)
+        counts = privacy.erase_person(
+            form.mobile.data, form.reason.data, actor=current_user, email=form.email.data
+        )
     except privacy.PrivacyRefused:
         return admin_only(form)
     flash(

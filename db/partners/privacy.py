@@ -2,11 +2,16 @@
 mobile, e-mail), kept with their consent. Handed over, erased on request, and purged once a
 person stopped being the contact longer ago than the limit (db/privacy.py).
 
-Visits keep pointing at an erased contact, so the visit log and its counts stay whole; party
-organisation records hold counts only, never members' names.
+A contact may be saved with an e-mail address and no mobile number, so the contact is found
+by either (`by_email`): the mobile number exactly, the address without regard to case.
+
+Visits keep pointing at an erased contact (`PartnerVisit.contact`; a visit stores no name of
+its own for the person met), so the visit log and its counts stay whole and show the erased
+name; party organisation records hold counts only, never members' names.
 """
 
 from flask_babel import lazy_gettext as _l
+from peewee import fn
 
 from db import privacy
 from db.accounts import Enterprise
@@ -15,14 +20,20 @@ from db.partners.models import PartnerContact
 ERASED_NAME = privacy.ERASED_NAME
 
 
-def _contacts(mobile):
-    return PartnerContact.select().where(PartnerContact.mobile == mobile)
+def _contacts(mobile, email=""):
+    """The contact records with this mobile number or this (lower-case) e-mail address."""
+    found = PartnerContact.id.is_null()  # neither given: nobody
+    if mobile:
+        found |= PartnerContact.mobile == mobile
+    if email:
+        found |= fn.LOWER(PartnerContact.email) == email.strip().lower()
+    return PartnerContact.select().where(found)
 
 
-def export(mobile):
+def export(mobile, email=""):
     """The person's contact records, with the enterprise each belongs to."""
     rows = list(
-        _contacts(mobile)
+        _contacts(mobile, email)
         .select(PartnerContact, Enterprise)
         .join(Enterprise)
         .order_by(PartnerContact.id)
@@ -53,16 +64,16 @@ def _anonymise(query):
     ids = [row.id for row in query.select(PartnerContact.id)]
     if ids:
         PartnerContact.update(
-            name=ERASED_NAME, mobile="", email="", position="", active=False
+            name=ERASED_NAME, mobile="", email="", duty="", position="", active=False
         ).where(PartnerContact.id.in_(ids)).execute()
     return len(ids)
 
 
-def erase(mobile):
+def erase(mobile, email=""):
     """Anonymise the person's contact records (inside the caller's transaction)."""
-    if not mobile:
+    if not mobile and not (email or "").strip():
         return 0
-    return _anonymise(_contacts(mobile))
+    return _anonymise(_contacts(mobile, email))
 
 
 def purge(before):
@@ -74,4 +85,4 @@ def purge(before):
     )
 
 
-PROVIDER = privacy.PersonalData("partners", export, erase, purge, order=40)
+PROVIDER = privacy.PersonalData("partners", export, erase, purge, order=40, by_email=True)
