@@ -13,7 +13,14 @@ from db.accounts import PRIVACY_NOTICE_VERSION
 from db.base import utcnow
 from db.events import Event, EventQuestion, Registration, registrations
 from db.outreach import OutreachError, copying, feedback, invitations, sms
-from db.outreach.models import FeedbackAnswer, Invitation
+from db.outreach.models import (
+    OPTED_OUT,
+    FeedbackAnswer,
+    Invitation,
+    SmsDelivery,
+    SmsPreference,
+    SmsSuppression,
+)
 from db.partners import operations as partner_ops
 from db.training import Application, Course, CourseSession
 from tests.events_support import guest, new_event
@@ -222,7 +229,8 @@ def test_privacy_export_erase_and_purge(app):
     assert next(iter(sections["短信"][0].values())) == person.mobile
     with database.atomic():
         privacy.erase_person(person.mobile, "本人要求")
-    assert not sms.is_opted_out(person.mobile)
+    assert not SmsPreference.select().exists()  # the number and its token are gone
+    assert sms.is_opted_out(person.mobile)  # … but not the opt-out (see the next test)
     assert Invitation.get().name == privacy.ERASED_NAME and Invitation.get().mobile != person.mobile
     assert feedback.answer_values(FeedbackAnswer.get()) == [] and FeedbackAnswer.get().rating == 5
     other = new_event(title="另一场")
@@ -233,3 +241,49 @@ def test_privacy_export_erase_and_purge(app):
     assert purge(utcnow() - timedelta(days=730)) >= 1
     assert not Invitation.select().where(Invitation.mobile == "13800080001").exists()
     assert Registration.select().count() >= 1
+
+
+def test_an_erased_opt_out_is_kept_as_a_keyed_hash_and_never_texted(app, login_as):
+    """Erasure forgets the number, not the wish: no SMS, no invitation afterwards, nothing
+    readable kept; the person signed in again with the number may take SMS back."""
+    from tests.outreach_support import sms_config
+
+    mobile, other = "13800090001", "13800090002"
+    sms.opt_out(mobile, "reply")
+    sms.opt_out(other, "link")
+    sms.opt_in(other)  # changed their mind: nothing to keep for them
+    with database.atomic():
+        privacy.erase_person(mobile, "本人要求")
+        privacy.erase_person(other, "本人要求")
+    assert not SmsPreference.select().exists()
+    kept = list(SmsSuppression.select())
+    assert len(kept) == 1 and mobile not in kept[0].digest and len(kept[0].digest) == 64
+    assert kept[0].digest == sms.suppression_digest(mobile) != sms.suppression_digest(other)
+    assert sms.is_opted_out(mobile) and not sms.is_opted_out(other)
+    assert sms.opted_out_numbers([mobile, other]) == {mobile}
+    # A notice to the erased number is held back, not texted; an invitation leaves it out.
+    with database.atomic():
+        notice = notices.queue("event.confirmed", "报名成功", "正文", mobile=mobile)
+    settings = sms.SmsSettings.from_config(sms_config("http://127.0.0.1:9"))
+    assert sms.enqueue(settings) == 1
+    assert SmsDelivery.get(SmsDelivery.notice == notice.id).status == OPTED_OUT
+    upcoming = new_event()
+    counts = invitations.invite(
+        "event", upcoming.id, [("某人", mobile, "", None), ("他人", other, "", None)], "attendees"
+    )
+    assert counts == dict(invited=1, opted_out=1, already=0)
+    # Erasing again keeps one row; the export names the kept opt-out; purging keeps it.
+    with database.atomic():
+        privacy.erase_person(mobile, "本人要求")
+    assert SmsSuppression.select().count() == 1
+    with app.test_request_context():
+        sections = {str(t): rows for t, rows in privacy.export_person(mobile)}
+    assert next(str(v) for v in sections["短信"][0].values()) == mobile
+    from db.outreach.privacy import purge
+
+    purge(utcnow() + timedelta(days=1))
+    assert sms.is_opted_out(mobile)
+    # Signed in with the number, the person asks for SMS again: the suppression goes.
+    client = login_as("entrepreneur", mobile=mobile, username=mobile)
+    assert client.post("/my/sms", data={"receive": "y"}).status_code == 302
+    assert not sms.is_opted_out(mobile) and not SmsSuppression.select().exists()

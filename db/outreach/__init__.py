@@ -1,7 +1,7 @@
 """Outreach: reach people where they are (SMS, WeCom staff alerts, reminders, invitations,
 the yearly copy of a forum, feedback).
 
-models       SmsDelivery, SmsPreference, StaffAlert, ReminderSent, Invitation,
+models       SmsDelivery, SmsPreference, SmsSuppression, StaffAlert, ReminderSent, Invitation,
              FeedbackSurvey, FeedbackAnswer
 sms          the Tencent Cloud SMS channel: deliveries, retries with backoff, opt-outs
 wecom        staff alerts to a WeCom group robot
@@ -33,6 +33,7 @@ from db.outreach.models import (  # noqa: F401
     ReminderSent,
     SmsDelivery,
     SmsPreference,
+    SmsSuppression,
     StaffAlert,
 )
 

@@ -1,4 +1,5 @@
-"""The outreach tables: SMS deliveries and opt-outs, reminders sent, invitations, feedback.
+"""The outreach tables: SMS deliveries, opt-outs and suppressions, reminders sent,
+invitations, feedback.
 
 Occasions and people are named by short keys ("event:12", "session:7", "registration:40",
 "application:9") rather than foreign keys, so one table serves events and courses alike and
@@ -46,6 +47,18 @@ class SmsPreference(BaseModel):
     token = CharField(max_length=24, unique=True)
     opted_out_at = UTCDateTimeField(null=True)
     source = CharField(max_length=12, default="")  # link, reply, account
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class SmsSuppression(BaseModel):
+    """A number that opted out and was then erased: never texted again (migration 0022).
+
+    Erasure deletes the `SmsPreference` with the number; this row keeps only a keyed hash
+    of it (`db.outreach.sms.suppression_digest`, HMAC-SHA256 under SECRET_KEY), so the number
+    cannot be read back from it, yet a notice to it is still held back.
+    """
+
+    digest = CharField(max_length=64, unique=True)
     created_at = UTCDateTimeField(default=utcnow)
 
 

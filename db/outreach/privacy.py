@@ -3,9 +3,12 @@ invitations sent to them, and their feedback answers. Handed over, erased on req
 purged once old (db/privacy.py). It runs before the events and training providers (order
 10), which anonymise the registrations and accounts through which answers are found.
 
-Erasing deletes the SMS preference (an opt-out included: the number is forgotten), blanks
-an invitation's name, mobile and e-mail (kept for the counts), and blanks the free text of
-feedback answers; ratings stay for the survey's figures, no longer tied to anyone.
+Erasing deletes the SMS preference, blanks an invitation's name, mobile and e-mail (kept for
+the counts), and blanks the free text of feedback answers; ratings stay for the survey's
+figures, no longer tied to anyone. An opt-out is not forgotten with the number: it stays as
+an `SmsSuppression`, a keyed hash of the number (HMAC under SECRET_KEY) that cannot be read
+back, so nobody who asked for no SMS is texted again after being erased; it is never purged,
+and lifted only when the person, signed in with that number, asks for SMS again.
 """
 
 import json
@@ -15,8 +18,15 @@ from flask_babel import lazy_gettext as _l
 from db import privacy
 from db.accounts import User
 from db.events import Event, Registration
+from db.outreach import sms
 from db.outreach.feedback import answer_values
-from db.outreach.models import FeedbackAnswer, FeedbackSurvey, Invitation, SmsPreference
+from db.outreach.models import (
+    FeedbackAnswer,
+    FeedbackSurvey,
+    Invitation,
+    SmsPreference,
+    SmsSuppression,
+)
 from db.training import Application, Course
 
 SOURCE_NAMES = {
@@ -53,6 +63,11 @@ def _target_title(key):
 def export(mobile):
     """The person's SMS choice, invitations and feedback answers."""
     preference = SmsPreference.get_or_none(SmsPreference.mobile == mobile)
+    suppressed = (
+        SmsSuppression.get_or_none(SmsSuppression.digest == sms.suppression_digest(mobile))
+        if mobile
+        else None
+    )
     invitations = list(
         Invitation.select().where(Invitation.mobile == mobile).order_by(Invitation.id)
     )
@@ -67,6 +82,19 @@ def export(mobile):
                         _l("Mobile number"): preference.mobile,
                         _l("SMS stopped"): preference.opted_out_at,
                         _l("Stopped by"): SOURCE_NAMES.get(preference.source, ""),
+                    }
+                ],
+            )
+        )
+    elif suppressed is not None:
+        sections.append(
+            (
+                _l("SMS"),
+                [
+                    {
+                        _l("Mobile number"): mobile,
+                        _l("SMS stopped"): suppressed.created_at,
+                        _l("Stopped by"): _l("Kept after erasure (as a keyed hash)"),
                     }
                 ],
             )
@@ -120,9 +148,12 @@ def _anonymise_invitations(query):
 
 
 def erase(mobile):
-    """Forget the number's SMS choice; blank its invitations and feedback text."""
+    """Forget the number's SMS choice (an opt-out kept as a hash); blank invitations, answers."""
     if not mobile:
         return 0
+    preference = SmsPreference.get_or_none(SmsPreference.mobile == mobile)
+    if preference is not None and preference.opted_out_at is not None:
+        sms.suppress(mobile, preference.opted_out_at)
     count = SmsPreference.delete().where(SmsPreference.mobile == mobile).execute()
     count += _anonymise_invitations(Invitation.select().where(Invitation.mobile == mobile))
     return count + _blank_answers(_answers(mobile))

@@ -3,18 +3,22 @@
 Each notice gets at most one `SmsDelivery` (unique per notice), so re-running
 `send-notices` never texts a notice twice. A failed try is retried with backoff
 (`BACKOFF_MINUTES`, then given up after `MAX_ATTEMPTS` and shown to staff). A number that
-opted out is never texted: its deliveries are held back as `opted_out`. Tencent Cloud only
+opted out is never texted: its deliveries are held back as `opted_out`; an opt-out outlives
+the person's erasure as a keyed hash of the number (`SmsSuppression`). Tencent Cloud only
 sends approved templates, so the notice's subject and links travel as the template's
 parameters (`SMS_TEMPLATE_PARAMS` names which, in order). Full mobile numbers never reach
 a log line or an error text kept here.
 """
 
+import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
 from peewee import JOIN
 
 from db import audit, database, write_lock
@@ -27,6 +31,7 @@ from db.outreach.models import (
     SENT,
     SmsDelivery,
     SmsPreference,
+    SmsSuppression,
     insert_once,
 )
 from db.validators import mask_mobile
@@ -171,25 +176,61 @@ def preference(mobile):
     return row
 
 
-def is_opted_out(mobile):
-    """True when this number asked for no more SMS."""
-    return (
-        SmsPreference.select()
-        .where(SmsPreference.mobile == mobile, SmsPreference.opted_out_at.is_null(False))
-        .exists()
+_suppression_key = None  # the app's SECRET_KEY, for work outside an app context (threads)
+
+
+def use_secret_key(secret):
+    """Remember the application's SECRET_KEY (views/outreach registers it with the app)."""
+    global _suppression_key
+    _suppression_key = secret
+
+
+def suppression_digest(mobile):
+    """The keyed hash an erased opt-out is kept as: HMAC-SHA256 of the number under SECRET_KEY.
+
+    Without the key the number cannot be found from the hash (trying every mobile number
+    needs it), so the row holds no personal data in readable form. A new SECRET_KEY makes
+    the kept hashes match nobody: keep the key, or the erased opt-outs are forgotten.
+    """
+    secret = current_app.config["SECRET_KEY"] if has_app_context() else _suppression_key
+    if not secret:
+        raise RuntimeError("no SECRET_KEY for the SMS suppression list (use_secret_key)")
+    key = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(key, b"sms-suppression:" + mobile.encode(), hashlib.sha256).hexdigest()
+
+
+def suppress(mobile, since=None):
+    """Keep an opt-out (made at `since`) that outlives the number's erasure.
+
+    Runs inside the caller's transaction; a second call for the number changes nothing."""
+    insert_once(
+        SmsSuppression.insert(digest=suppression_digest(mobile), created_at=since or utcnow())
     )
 
 
+def is_opted_out(mobile):
+    """True when this number asked for no more SMS (also before an erasure)."""
+    return bool(opted_out_numbers([mobile]))
+
+
 def opted_out_numbers(mobiles):
-    """The numbers among `mobiles` that opted out."""
+    """The numbers among `mobiles` that opted out (their preference, or a suppression)."""
     mobiles = [m for m in set(mobiles) if m]
     found = set()
     for start in range(0, len(mobiles), 500):
+        chunk = mobiles[start : start + 500]
         found.update(
             row.mobile
             for row in SmsPreference.select(SmsPreference.mobile).where(
-                SmsPreference.mobile.in_(mobiles[start : start + 500]),
+                SmsPreference.mobile.in_(chunk),
                 SmsPreference.opted_out_at.is_null(False),
+            )
+        )
+        digests = {suppression_digest(mobile): mobile for mobile in chunk}
+        found.update(
+            digests[row.digest]
+            for row in SmsSuppression.select(SmsSuppression.digest).where(
+                SmsSuppression.digest.in_(list(digests))
             )
         )
     return found
@@ -212,11 +253,19 @@ def opt_out(mobile, source, now=None):
 
 
 def opt_in(mobile, now=None):
-    """Take SMS again for `mobile` (the person's own choice, from their account)."""
+    """Take SMS again for `mobile` (the person's own choice, from their account).
+
+    This also lifts a suppression kept from before an erasure: the person is back, signed
+    in with the number, and asks for SMS."""
     with database.atomic():
         updated = (
             SmsPreference.update(opted_out_at=None, source="")
             .where(SmsPreference.mobile == mobile, SmsPreference.opted_out_at.is_null(False))
+            .execute()
+        )
+        updated += (
+            SmsSuppression.delete()
+            .where(SmsSuppression.digest == suppression_digest(mobile))
             .execute()
         )
         if updated:

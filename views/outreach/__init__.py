@@ -12,6 +12,15 @@ from views import navigation
 
 bp = Blueprint("outreach", __name__)
 
+
+@bp.record_once
+def _suppression_key(state):
+    """The SMS suppression list's hashes are keyed with the app's SECRET_KEY (db/outreach/sms)."""
+    from db.outreach import sms
+
+    sms.use_secret_key(state.app.config["SECRET_KEY"])
+
+
 navigation.add("outreach.failed_sends", _l("SMS and alerts"), roles=("staff", "admin"))
 
 from views.outreach import people, staff  # noqa: E402
