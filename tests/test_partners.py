@@ -392,6 +392,24 @@ def test_privacy_export_erase_purge_of_contacts(app, make_enterprise):
     assert PartnerContact.get_by_id(other.id).mobile == ""
 
 
+def test_every_reference_a_merge_moves_has_a_name(app):
+    from db.partners.labels import REFERENCE_NAMES
+
+    found = set(enterprise_references())
+    # The modules' own foreign keys to Enterprise, so the check cannot pass on an empty list.
+    for key in (
+        "registration.enterprise_id",
+        "application.enterprise_id",
+        "user.enterprise_id",
+        "market_donor.enterprise_id",
+        "volunteer.enterprise_id",
+        "volunteer_team.enterprise_id",
+        "partner_contact.enterprise_id",
+    ):
+        assert key in found, key
+    assert sorted(found - set(REFERENCE_NAMES)) == []
+
+
 def test_application_reference_is_moved(app, make_enterprise, make_user):
     survivor, loser = make_enterprise(), make_enterprise()
     person = make_user(enterprise=loser)

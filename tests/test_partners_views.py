@@ -147,6 +147,7 @@ def test_duplicates_merge_and_undo_through_the_pages(login_as, make_user):
     url = f"/partners/merge?survivor={kept.id}&loser={duplicate.id}"
     page = client.get(url).get_data(as_text=True)
     assert "宝华集团有限公司" in page
+    assert "志愿者、志愿服务小分队" in page  # what the merge does names the volunteers' records
     refused = client.post(url, data={"survivor": kept.id, "loser": duplicate.id})
     assert refused.status_code == 422  # the confirmation box
     done = client.post(url, data={"survivor": kept.id, "loser": duplicate.id, "confirm": "y"})

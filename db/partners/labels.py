@@ -60,7 +60,8 @@ MERGE_REASON_NAMES = {
     "same_name": _l("Same name once written alike"),
     "similar_name": _l("Similar name"),
 }
-# The references a merge moves, by "table.column" (a module added later shows its key).
+# The references a merge moves, by "table.column" (every one has a name here: a test checks
+# each reference merge.enterprise_references finds, so a module added later is named too).
 REFERENCE_NAMES = {
     "registration.enterprise_id": _l("Event registrations"),
     "application.enterprise_id": _l("Course applications"),
@@ -70,5 +71,7 @@ REFERENCE_NAMES = {
     "partner_visit.enterprise_id": _l("Visits"),
     "partner_party_org.enterprise_id": _l("Party-building records"),
     "partner_profile.enterprise_id": _l("Ledger details"),
+    "volunteer.enterprise_id": _l("Volunteers"),
+    "volunteer_team.enterprise_id": _l("Volunteer squads"),
     "enterprise.merged_into_id": _l("Records merged into it before"),
 }
