@@ -164,6 +164,58 @@ def test_duplicates_merge_and_undo_through_the_pages(login_as, make_user):
     assert "撤销" in page or "Undone" in page
 
 
+def test_staff_merge_any_record_into_a_profile_found_by_name_or_credit_code(login_as):
+    client = login_as("staff")
+    kept = _strategic("宝华集团")
+    typed = partners.save_enterprise("上海宝华集团有限公司")
+    coded = partners.save_enterprise("宝华物业", "91310109607301218N")
+    unrelated = partners.save_enterprise("明凯集团")
+    gone = partners.save_enterprise("宝华集团（虹口）")
+    partners.merge(typed.id, gone.id)
+    profile = client.get(f"/partners/{kept.id}").get_data(as_text=True)
+    search = f"/partners/{kept.id}/merge-another"
+    assert f'href="{search}"' in profile
+    page = client.get(search, query_string={"q": "宝华集团有限公司"}).get_data(as_text=True)
+    assert f"/partners/merge?survivor={kept.id}&amp;loser={typed.id}" in page
+    assert f"loser={kept.id}" not in page  # not itself
+    assert f"loser={gone.id}" not in page  # a merged record is no longer a record to merge
+    assert f"loser={unrelated.id}" not in page
+    fragment = client.get(
+        search, query_string={"q": "9131 0109 6073"}, headers={"HX-Request": "true"}
+    )
+    text = fragment.get_data(as_text=True)
+    assert "<html" not in text and f"loser={coded.id}" in text and f"loser={typed.id}" not in text
+    assert "请至少输入" in client.get(search, query_string={"q": "宝"}).get_data(as_text=True)
+    confirm = client.get(f"/partners/merge?survivor={kept.id}&loser={typed.id}")
+    assert confirm.status_code == 200 and "上海宝华集团有限公司" in confirm.get_data(as_text=True)
+    assert client.get(f"/partners/{gone.id}/merge-another?q=宝华").status_code == 404
+    assert client.get("/partners/999999/merge-another").status_code == 404
+
+
+def test_name_suggestions_match_the_demo_duplicate_by_its_core(demo_data, login_as):
+    from db.partners.demo import DUPLICATE
+    from db.partners.queries import name_suggestions
+
+    duplicate, kept = DUPLICATE  # 宝华集团有限公司, a typed spelling of the partner 宝华集团
+    assert Enterprise.get(Enterprise.name == kept).is_partner
+    assert Enterprise.get(Enterprise.name == duplicate).merged_into_id is None
+    for typed in (duplicate, "上海宝华集团有限公司", "（上海）宝华集团"):
+        assert name_suggestions(typed)[:2] == [kept, duplicate], typed
+    assert name_suggestions("宝华集团有限")[0] == duplicate  # a plain part of one name
+    client = login_as("staff")
+    client.post(
+        "/partners/merge",
+        data={
+            "survivor": Enterprise.get(Enterprise.name == kept).id,
+            "loser": Enterprise.get(Enterprise.name == duplicate).id,
+            "confirm": "y",
+        },
+    )
+    assert name_suggestions("上海宝华集团有限公司") == [kept]
+    page = client.get("/partners/suggest", query_string={"enterprise": duplicate})
+    assert f'<option value="{kept}">' in page.get_data(as_text=True)
+
+
 def test_not_the_same_hides_a_suggestion(login_as):
     client = login_as("staff")
     a = partners.save_enterprise("华谊集团")

@@ -848,19 +848,27 @@ def report_years():
 
 
 def name_suggestions(text):
-    """Enterprise names matching what someone typed (partners first, at most eight): a
-    merged duplicate's name offers the record kept. Names only; two queries at most."""
+    """Enterprise names matching what someone typed (at most eight): the names containing
+    the typed text or its normalised core (`name_key`, as the duplicate check compares
+    names: 上海宝华集团有限公司 → 宝华), those whose core is the typed one first, then
+    partners; a merged duplicate's name offers the record kept. Names only; two queries."""
     text = " ".join((text or "").split())[:100]
     if len(text) < MIN_SUGGESTION_LENGTH:
         return []
+    key = name_key(text)
+    wanted = Enterprise.name.contains(text)
+    if len(key) >= MIN_SUGGESTION_LENGTH and key != text:
+        wanted |= Enterprise.name.contains(key)
     matches = list(
         Enterprise.select(
             Enterprise.id, Enterprise.name, Enterprise.is_partner, Enterprise.merged_into
         )
-        .where(Enterprise.name.contains(text))
+        .where(wanted)
         .order_by(Enterprise.is_partner.desc(), fn.LENGTH(Enterprise.name), Enterprise.name)
-        .limit(SUGGESTION_LIMIT * 2)
+        .limit(SUGGESTION_LIMIT * 3)
     )
+    # The same core as typed first (a stable sort keeps partners, then shorter names, first).
+    matches.sort(key=lambda match: name_key(match.name) != key)
     targets = {m.merged_into_id for m in matches if m.merged_into_id}
     kept = {}
     if targets:
@@ -875,6 +883,31 @@ def name_suggestions(text):
         if name not in names:
             names.append(name)
     return names[:SUGGESTION_LIMIT]
+
+
+MERGE_CANDIDATE_LIMIT = 20
+
+
+def merge_candidates(enterprise_id, text):
+    """Live enterprises other than `enterprise_id` that staff may merge into it, found by
+    what they typed: the name, its normalised core (`name_key`) or the start of the credit
+    code; the same core first, then partners. At most twenty; one query."""
+    text = " ".join((text or "").split())[:100]
+    if len(text) < MIN_SUGGESTION_LENGTH:
+        return []
+    key, code = name_key(text), normalise_credit_code(text)
+    wanted = Enterprise.name.contains(text) | Enterprise.credit_code.startswith(code)
+    if len(key) >= MIN_SUGGESTION_LENGTH and key != text:
+        wanted |= Enterprise.name.contains(key)
+    found = list(
+        live_enterprises()
+        .select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.is_partner)
+        .where(wanted, Enterprise.id != enterprise_id)
+        .order_by(Enterprise.is_partner.desc(), fn.LENGTH(Enterprise.name), Enterprise.name)
+        .limit(MERGE_CANDIDATE_LIMIT)
+    )
+    found.sort(key=lambda enterprise: name_key(enterprise.name) != key)
+    return found
 
 
 def staff_panel_reminders(limit=5):
@@ -926,6 +959,7 @@ __all__ = [
     "duplicate_suggestions",
     "enterprise_activity",
     "enterprise_profile",
+    "merge_candidates",
     "merges",
     "name_suggestions",
     "reminders",

@@ -106,6 +106,12 @@ ROUTES = [
     Route("/partners/settings", "POST", STAFF_FORM),
     Route("/partners/duplicates", "GET", STAFF_ONLY),
     Route("/partners/duplicates/distinct", "POST", STAFF_BAD_REQUEST),
+    Route(
+        "/partners/<int:enterprise_id>/merge-another",
+        "GET",
+        STAFF_ONLY,
+        url=enterprise_url("/merge-another?q=宝华集团有限公司"),
+    ),
     Route("/partners/merge", "GET", STAFF_ONLY, url=merge_url, query_budget=14),
     Route("/partners/merge", "POST", STAFF_FORM, url=merge_url),
     Route("/partners/merges", "GET", STAFF_ONLY),

@@ -92,6 +92,22 @@ def merge():
     return render_page("partners/merge.html", **context)
 
 
+@bp.route("/<int:enterprise_id>/merge-another")
+@staff_required
+def merge_another(enterprise_id):
+    """Find another record, by name or credit code, to merge into this one (the merge page
+    then shows what will move and asks to confirm)."""
+    enterprise = live_enterprise_or_404(enterprise_id)
+    q = request.args.get("q", "")[:100]
+    return render_page(
+        "partners/merge_another.html",
+        block="rows",
+        enterprise=enterprise,
+        q=q,
+        candidates=queries.merge_candidates(enterprise.id, q),
+    )
+
+
 @bp.route("/merges")
 @staff_required
 def merges():
