@@ -10,6 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from db import database, notices
+from db.accounts import PRIVACY_NOTICE_VERSION
 from db.audit import AuditEntry
 from db.base import utcnow
 from db.events import registrations
@@ -74,8 +75,8 @@ def test_notice_is_written_in_the_transaction_of_the_change(app):
 
 
 def test_my_notices_lists_only_my_own(login_as):
-    client = login_as("entrepreneur", consent_version="2026-11", consent_at=utcnow())
-    other = login_as("entrepreneur", consent_version="2026-11", consent_at=utcnow())
+    client = login_as("entrepreneur", consent_version=PRIVACY_NOTICE_VERSION, consent_at=utcnow())
+    other = login_as("entrepreneur", consent_version=PRIVACY_NOTICE_VERSION, consent_at=utcnow())
     event = new_event(seats=5, title="我的论坛")
     client.post(f"/events/{event.id}/register", data={})
     other_event = new_event(seats=5, title="别人的论坛")

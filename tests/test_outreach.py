@@ -287,3 +287,34 @@ def test_an_erased_opt_out_is_kept_as_a_keyed_hash_and_never_texted(app, login_a
     client = login_as("entrepreneur", mobile=mobile, username=mobile)
     assert client.post("/my/sms", data={"receive": "y"}).status_code == 302
     assert not sms.is_opted_out(mobile) and not SmsSuppression.select().exists()
+
+
+def test_the_privacy_notice_tells_of_sms_invitations_feedback_partners_volunteers(
+    app, client, login_as
+):
+    """Version 2026-12 names what outreach, the partner ledger and volunteering keep; someone
+    who agreed to the version before is asked again before registering from their account."""
+    assert PRIVACY_NOTICE_VERSION == "2026-12"
+    chinese = client.get("/privacy").get_data(as_text=True)
+    for words in (
+        "2026-12",
+        "腾讯云短信",
+        "回复 T",
+        "带密钥散列值",
+        "邀请",
+        "问卷",
+        "联系人",
+        "爱心存折",
+    ):
+        assert words in chinese, words
+    client.post("/language/en", data={"next": "/privacy"})
+    english = client.get("/privacy").get_data(as_text=True)
+    for words in ("Tencent Cloud SMS", "keyed hash", "Invitations", "Feedback", "duty, position"):
+        assert words in english, words
+    assert "love passbook" in english and "volunteers" in english
+    earlier = login_as("entrepreneur", consent_at=utcnow(), consent_version="2026-11")
+    event = new_event(seats=5)
+    assert earlier.post(f"/events/{event.id}/register", data={}).status_code == 422
+    assert not Registration.select().exists()
+    assert earlier.post(f"/events/{event.id}/register", data={"consent": "y"}).status_code == 303
+    assert Registration.get().consent_version == "2026-12"

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from db.accounts import PRIVACY_NOTICE_VERSION
 from db.audit import AuditEntry
 from db.base import utcnow
 from db.notices import Notice
@@ -272,7 +273,8 @@ def test_apply_records_position_motivation_answers_and_consent(app, make_user):
     application, created = apply(course, person, answers=["咨询", "团队管理"], language="en")
     assert created and application.status == PENDING
     assert application.position == "总经理" and application.motivation == "提升管理能力"
-    assert application.consent_at is not None and application.consent_version == "2026-11"
+    assert application.consent_at is not None
+    assert application.consent_version == PRIVACY_NOTICE_VERSION
     assert application.language == "en"
     answers = list(ApplicationAnswer.select().order_by(ApplicationAnswer.position))
     assert [(a.question, a.value) for a in answers] == [

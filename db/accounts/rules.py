@@ -16,7 +16,7 @@ ROLE_NAMES = {
 }
 STAFF_ROLES = ("admin", "staff")
 LANGUAGES = ("zh_CN", "en")
-PRIVACY_NOTICE_VERSION = "2026-11"
+PRIVACY_NOTICE_VERSION = "2026-12"
 MIN_PASSWORD_LENGTH = 8
 # The rules the admin form and `flask create-user` share (the columns' sizes).
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
