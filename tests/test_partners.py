@@ -410,6 +410,41 @@ def test_every_reference_a_merge_moves_has_a_name(app):
     assert sorted(found - set(REFERENCE_NAMES)) == []
 
 
+def test_counts_leave_out_cancelled_registrations_and_applications_without_a_place(
+    app, make_enterprise, make_user
+):
+    from db.partners.queries import annual_report
+
+    enterprise = make_enterprise(name="爱景置业", is_partner=True)
+    event = support.make_event("中广党建论坛", days_ago=0)
+    support.register(event, enterprise)  # confirmed, checked in
+    support.register(event, enterprise, checked_in=False)  # confirmed, absent
+    for status in ("cancelled", "rejected", "waiting", "pending"):
+        support.register(event, enterprise, checked_in=False, status=status)
+    course = support.make_course()
+    for status in ("completed", "approved", "not_completed", "withdrawn", "rejected", "pending"):
+        support.apply(course, make_user(enterprise=enterprise), enterprise, status=status)
+    activity = enterprise_activity(enterprise.id)
+    [row] = activity.events
+    assert (row["registrations"], row["attended"]) == (2, 1)
+    [course_row] = activity.courses
+    assert (course_row["applications"], course_row["admitted"], course_row["completed"]) == (
+        6,
+        3,
+        1,
+    )
+    [year] = activity.years
+    assert (year.registrations, year.attended, year.admitted) == (2, 1, 3)
+    rows, total, _covered = annual_report(local_today().year)
+    [report_row] = [r for r in rows if r.enterprise_id == enterprise.id]
+    assert (report_row.registrations, report_row.attended) == (2, 1)
+    assert (total.registrations, total.attended) == (2, 1)
+    # Only cancelled registrations: the event is not listed as attended by the enterprise.
+    other = make_enterprise(name="明凯集团", is_partner=True)
+    support.register(support.make_event("企业家沙龙", days_ago=2), other, status="cancelled")
+    assert enterprise_activity(other.id).events == []
+
+
 def test_application_reference_is_moved(app, make_enterprise, make_user):
     survivor, loser = make_enterprise(), make_enterprise()
     person = make_user(enterprise=loser)

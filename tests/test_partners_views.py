@@ -76,6 +76,7 @@ def test_profile_shows_every_module_with_totals_by_year(login_as, make_user):
     event = support.make_event("中广党建论坛")
     support.register(event, enterprise)
     support.register(event, enterprise, checked_in=False)
+    support.register(event, enterprise, checked_in=False, status="cancelled")  # not counted
     person = make_user(enterprise=enterprise)
     support.apply(support.make_course(), person, enterprise, certificate=True)
     support.donate("爱景置业", money=123_400)
@@ -86,6 +87,7 @@ def test_profile_shows_every_module_with_totals_by_year(login_as, make_user):
         assert text in page, text
     year = str(local_today().year)
     assert f'<th scope="row">{year}</th><td class="num">2</td><td class="num">1</td>' in page
+    assert "报名（已确认）" in page and "到场（已签到）" in page
 
 
 def test_contact_form_requires_consent_and_audits_without_name(login_as, make_enterprise):

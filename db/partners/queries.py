@@ -49,11 +49,12 @@ from db.partners.rules import (
 )
 from db.settings import Setting, get_setting
 from db.training.models import Application, Certificate, Course
-from db.training.status import APPROVED, COMPLETED
+from db.training.status import APPROVED, COMPLETED, NOT_COMPLETED
 from db.volunteers.models import APPROVED as HOURS_APPROVED
 from db.volunteers.models import HourRecord, Volunteer
 
 PAGE_SIZE = 50
+ADMITTED = (APPROVED, COMPLETED, NOT_COMPLETED)  # applications that were given a place
 SUGGESTION_LIMIT = 8
 MIN_SUGGESTION_LENGTH = 2
 
@@ -168,9 +169,9 @@ class YearTotals:
     """One year of an enterprise's activity across the modules."""
 
     year: int
-    registrations: int = 0
-    attended: int = 0
-    applications: int = 0
+    registrations: int = 0  # confirmed registrations (people registered)
+    attended: int = 0  # checked in
+    admitted: int = 0  # applications given a place (approved, completed, not completed)
     certificates: int = 0
     donations: int = 0
     donated: int = 0  # fen
@@ -193,7 +194,9 @@ class Activity:
 
 
 def events_of(ids):
-    """[{event, registrations, confirmed, attended}] of the enterprises' registrations."""
+    """[{event, registrations, attended}] of the enterprises' confirmed registrations (people
+    registered: not those cancelled, refused, awaiting approval or on the waiting list) and of
+    those checked in at the door."""
     rows = (
         Registration.select(
             Event.id,
@@ -201,25 +204,23 @@ def events_of(ids):
             Event.starts_at,
             Event.kind,
             fn.COUNT(Registration.id).alias("registrations"),
-            fn.SUM(Case(None, [(Registration.status == CONFIRMED, 1)], 0)).alias("confirmed"),
             fn.SUM(Case(None, [(Registration.checked_in_at.is_null(False), 1)], 0)).alias(
                 "attended"
             ),
         )
         .join(Event)
-        .where(Registration.enterprise.in_(ids))
+        .where(Registration.enterprise.in_(ids), Registration.status == CONFIRMED)
         .group_by(Event.id, Event.title, Event.starts_at, Event.kind)
         .order_by(Event.starts_at.desc())
         .dicts()
     )
-    return [
-        dict(row, confirmed=int(row["confirmed"] or 0), attended=int(row["attended"] or 0))
-        for row in rows
-    ]
+    return [dict(row, attended=int(row["attended"] or 0)) for row in rows]
 
 
 def courses_of(ids):
-    """[{course, applications, approved, completed, certificates, applied_years}]."""
+    """[{course, applications, admitted, completed, certificates}] and the applications
+    (every status; `admitted` counts those given a place: approved, completed or not
+    completed, not those pending, waiting, rejected or withdrawn)."""
     rows = list(
         Application.select(
             Application.id,
@@ -248,13 +249,13 @@ def courses_of(ids):
                 title=row["title"],
                 institution=row["institution"],
                 applications=0,
-                approved=0,
+                admitted=0,
                 completed=0,
                 certificates=0,
             ),
         )
         course["applications"] += 1
-        course["approved"] += row["status"] in (APPROVED, COMPLETED)
+        course["admitted"] += row["status"] in ADMITTED
         course["completed"] += row["status"] == COMPLETED
         course["certificates"] += bool(row["certificate_id"] and row["revoked_at"] is None)
     return list(courses.values()), rows
@@ -301,7 +302,8 @@ def enterprise_activity(enterprise_id):
         totals.registrations += row["registrations"]
         totals.attended += row["attended"]
     for row in applications:
-        year(local_year(row["created_at"])).applications += 1
+        if row["status"] in ADMITTED:
+            year(local_year(row["created_at"])).admitted += 1
         if row["certificate_id"] and row["revoked_at"] is None:
             year(row["certificate_year"]).certificates += 1
     for donation in activity.donations:
@@ -693,8 +695,8 @@ class ReportRow:
     name: str
     sector: str = ""
     status: str = "none"
-    registrations: int = 0
-    attended: int = 0
+    registrations: int = 0  # confirmed registrations for the year's events
+    attended: int = 0  # of them, checked in
     trained: int = 0
     certificates: int = 0
     donations: int = 0
@@ -712,7 +714,8 @@ class ReportRow:
 
 def annual_report(year):
     """Per enterprise (partners, and any enterprise with activity in the year) and in total:
-    events attended, people trained, donations, visits and party organisation. Rows of a
+    people registered (confirmed registrations) and present (checked in) at events, people
+    trained, donations, visits and party organisation. Rows of a
     merged duplicate count for the record kept. Seven queries."""
     start, end = year_bounds(year)
     owner = dict(
@@ -753,7 +756,10 @@ def annual_report(year):
         )
         .join(Event)
         .where(
-            Registration.enterprise.is_null(False), Event.starts_at >= start, Event.starts_at < end
+            Registration.enterprise.is_null(False),
+            Registration.status == CONFIRMED,
+            Event.starts_at >= start,
+            Event.starts_at < end,
         )
         .group_by(Registration.enterprise)
         .tuples()
