@@ -355,6 +355,61 @@ def test_duplicate_suggestions(app, make_enterprise):
     assert (a.id, b.id) not in pairs and (a.id, c.id) in pairs
 
 
+def test_similar_names_are_suggested_weaker_than_the_same_name(app, make_enterprise):
+    same_a = make_enterprise(name="华谊集团")
+    same_b = make_enterprise(name="上海华谊集团有限公司")
+    short = make_enterprise(name="绿地建设集团")  # its core 绿地建设 is inside the next one's
+    longer = make_enterprise(name="绿地建设发展有限公司")
+    typed = make_enterprise(name="明凯商务咨询有限公司")
+    typo = make_enterprise(name="明凯商务资询有限公司")  # one character mistyped
+    apart = make_enterprise(name="明凯物流")  # shares 明凯 only
+    other = make_enterprise(name="绿叶小吃店")
+    found = duplicate_suggestions()
+    pairs = {(s.first.id, s.second.id): s for s in found}
+    assert pairs[(short.id, longer.id)].reason == "similar_name"
+    assert pairs[(typed.id, typo.id)].reason == "similar_name"
+    assert pairs[(same_a.id, same_b.id)].reason == "same_name"
+    for pair in ((typed.id, apart.id), (typo.id, apart.id), (short.id, other.id)):
+        assert pair not in pairs, pair
+    scores = [s.score for s in found]
+    assert scores == sorted(scores, reverse=True)
+    assert pairs[(same_a.id, same_b.id)].score > pairs[(short.id, longer.id)].score
+    assert pairs[(short.id, longer.id)].score > pairs[(typed.id, typo.id)].score
+    assert found[0].reason == "same_name"
+
+
+def test_coverage_trend_by_year_and_sector(app):
+    from db.partners.queries import coverage_trend
+
+    year = local_today().year
+    a = partners.save_enterprise("宝华集团", sector="building", status="strategic")
+    b = partners.save_enterprise("同心文化传播", sector="building", status="joint")
+    c = partners.save_enterprise("鲜果行", sector="market", status="joint")
+    outside = partners.save_enterprise("明凯物流", sector="market", status="none")
+    partners.record_party_organisation(a.id, year, "independent", 18)
+    partners.record_party_organisation(b.id, year, "none", none_reason="no_members")
+    partners.record_party_organisation(a.id, year - 1, "joint", 3)
+    partners.record_party_organisation(c.id, year - 1, "independent", 5)
+    partners.record_party_organisation(outside.id, year, "independent", 9)  # not a partner
+    trend = coverage_trend([year, year - 1, year - 2])
+    assert trend[year] == {
+        "enterprise": None,
+        "park": None,
+        "building": 50,
+        "market": 0,
+        "total": 33,
+    }
+    assert trend[year - 1] == {
+        "enterprise": None,
+        "park": None,
+        "building": 50,
+        "market": 100,
+        "total": 67,
+    }
+    assert trend[year - 2]["total"] == 0 and trend[year - 2]["building"] == 0
+    assert coverage_trend([]) == {}
+
+
 def test_name_suggestions_offer_the_record_kept(app, make_enterprise):
     kept = make_enterprise(name="绿地建设集团", is_partner=True)
     duplicate = make_enterprise(name="绿地建设集团有限公司")

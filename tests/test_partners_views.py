@@ -247,6 +247,30 @@ def test_coverage_and_annual_report(login_as, make_user):
     assert client.get("/partners/report?year=²").status_code == 200
 
 
+def test_the_coverage_page_shows_the_trend_table(login_as):
+    client = login_as("staff")
+    year = local_today().year
+    a = _strategic("宝华集团")
+    b = partners.save_enterprise("鲜果行", sector="market", status="joint")
+    partners.record_party_organisation(a.id, year, "independent", 18)
+    partners.record_party_organisation(a.id, year - 1, "none", none_reason="forming")
+    partners.record_party_organisation(b.id, year - 1, "joint", 3)
+    page = client.get(f"/partners/coverage?year={year}").get_data(as_text=True)
+    trend = page[page.index('id="trend-title"') :]
+    # Year, then 企业, 园区, 楼宇, 市场 and all sectors: "—" where the sector has no partner.
+    assert (
+        f'<th scope="row">{year}</th><td class="num">—</td><td class="num">—</td>'
+        '<td class="num">100%</td><td class="num">0%</td><td class="num">50%</td>'
+    ) in trend
+    assert (
+        f'<th scope="row">{year - 1}</th><td class="num">—</td><td class="num">—</td>'
+        '<td class="num">0%</td><td class="num">100%</td><td class="num">50%</td>'
+    ) in trend
+    assert trend.index(f'<th scope="row">{year}</th>') < trend.index(
+        f'<th scope="row">{year - 1}</th>'
+    )
+
+
 def test_suggestions_for_registration_forms(client, make_enterprise):
     kept = make_enterprise(name="绿地建设集团", is_partner=True)
     partners.merge(kept.id, make_enterprise(name="绿地集团").id)
