@@ -318,3 +318,52 @@ def test_the_privacy_notice_tells_of_sms_invitations_feedback_partners_volunteer
     assert not Registration.select().exists()
     assert earlier.post(f"/events/{event.id}/register", data={"consent": "y"}).status_code == 303
     assert Registration.get().consent_version == "2026-12"
+
+
+def test_sms_choice_is_linked_from_the_account_and_my_notices(login_as):
+    client = login_as("entrepreneur")
+    for page in ("/account", "/notices"):
+        text = client.get(page).get_data(as_text=True)
+        assert 'href="/my/sms"' in text and "短信通知" in text, page
+
+
+def test_an_open_survey_is_linked_from_the_private_page_and_my_courses(app, client, login_as):
+    past, people = _past_event_with_guests(2)
+    page = f"/r/{people[0].token}"
+    link = f'href="/feedback/{people[0].token}"'
+    assert link not in client.get(page).get_data(as_text=True)  # no survey yet
+    survey = feedback.save_survey(f"event:{past.id}", "建议？")
+    text = client.get(page).get_data(as_text=True)
+    assert link in text and "填写反馈" in text
+    feedback.answer(survey, f"registration:{people[0].id}", 5, [])
+    assert link not in client.get(page).get_data(as_text=True)  # answered
+    feedback.save_survey(f"event:{past.id}", "建议？", is_open=False)
+    assert "/feedback/" not in client.get(f"/r/{people[1].token}").get_data(as_text=True)
+    # An event that has not ended has no feedback link yet, survey or not.
+    upcoming = new_event()
+    registration = registrations.register(upcoming.id, guest(7))[0]
+    feedback.save_survey(f"event:{upcoming.id}", "")
+    assert "/feedback/" not in client.get(f"/r/{registration.token}").get_data(as_text=True)
+
+    ended, running = make_course(first_in_days=-30), make_course(first_in_days=2)
+    mine = login_as("entrepreneur", mobile="13800070009", username="13800070009")
+    user = mine.user
+    applications = [
+        Application.create(
+            course=course,
+            user=user,
+            status="completed" if course is ended else "approved",
+            consent_at=utcnow(),
+            consent_version=PRIVACY_NOTICE_VERSION,
+        )
+        for course in (ended, running)
+    ]
+    for course in (ended, running):
+        feedback.save_survey(f"course:{course.id}", "")
+    text = mine.get("/my/courses").get_data(as_text=True)
+    assert f'href="/feedback/course/{applications[0].id}"' in text
+    assert f"/feedback/course/{applications[1].id}" not in text  # the course is not over
+    feedback.answer(
+        feedback.survey_for(f"course:{ended.id}"), f"application:{applications[0].id}", 4, []
+    )
+    assert "/feedback/course/" not in mine.get("/my/courses").get_data(as_text=True)

@@ -193,3 +193,56 @@ def queue_feedback_requests(now):
                         application.user.mobile,
                     )
     return queued
+
+
+def open_for_registration(registration, now=None):
+    """The survey a guest may answer now (confirmed, the event over, not yet answered), or None."""
+    now = now or utcnow()
+    if registration.status != CONFIRMED or registration.event.ends_at > now:
+        return None
+    survey = FeedbackSurvey.get_or_none(
+        FeedbackSurvey.target == f"event:{registration.event_id}", FeedbackSurvey.is_open
+    )
+    if survey is None or has_answered(survey, f"registration:{registration.id}"):
+        return None
+    return survey
+
+
+def open_for_applications(applications, now=None):
+    """{application id: survey} of the applications whose course's survey they may answer now.
+
+    A participant (approved, completed or not) of a course whose last session has ended,
+    with an open survey they have not answered: at most three queries for the whole list.
+    """
+    now = now or utcnow()
+    mine = [a for a in applications if a.status in COURSE_PARTICIPANTS]
+    if not mine:
+        return {}
+    surveys = {
+        survey.target: survey
+        for survey in FeedbackSurvey.select().where(
+            FeedbackSurvey.target.in_([f"course:{a.course_id}" for a in mine]),
+            FeedbackSurvey.is_open,
+        )
+    }
+    mine = [a for a in mine if f"course:{a.course_id}" in surveys]
+    if not mine:
+        return {}
+    ended = {
+        row.course_id
+        for row in CourseSession.select(CourseSession.course)
+        .where(CourseSession.course.in_({a.course_id for a in mine}))
+        .group_by(CourseSession.course)
+        .having(fn.MAX(CourseSession.ends_at) <= now)
+    }
+    answered = {
+        row.respondent
+        for row in FeedbackAnswer.select(FeedbackAnswer.respondent).where(
+            FeedbackAnswer.respondent.in_([f"application:{a.id}" for a in mine])
+        )
+    }
+    return {
+        a.id: surveys[f"course:{a.course_id}"]
+        for a in mine
+        if a.course_id in ended and f"application:{a.id}" not in answered
+    }

@@ -25,4 +25,13 @@ navigation.add("outreach.failed_sends", _l("SMS and alerts"), roles=("staff", "a
 
 from views.outreach import people, staff  # noqa: E402
 
+
+@bp.app_context_processor
+def _feedback_links():
+    """Links to an open survey for the events and training pages (outreach/_feedback.html)."""
+    return dict(
+        event_feedback_url=people.event_feedback_url,
+        course_feedback_urls=people.course_feedback_urls,
+    )
+
 __all__ = ["bp", "people", "staff"]

@@ -146,3 +146,18 @@ def course_feedback(application_id):
         current_user.name,
         url_for("outreach.course_feedback", application_id=application.id),
     )
+
+
+def event_feedback_url(registration):
+    """The guest's survey link when they may answer one now (their /r/ page), else None."""
+    if feedback.open_for_registration(registration) is None:
+        return None
+    return url_for("outreach.event_feedback", token=registration.token)
+
+
+def course_feedback_urls(applications):
+    """{application id: survey link} for "My courses": the surveys open to the person now."""
+    return {
+        application_id: url_for("outreach.course_feedback", application_id=application_id)
+        for application_id in feedback.open_for_applications(applications)
+    }
