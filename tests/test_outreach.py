@@ -45,22 +45,30 @@ def test_invite_past_guests_leaves_out_opted_out_and_counts_who_registered(app, 
         from views.outreach.staff import person_key
 
         keys = [person_key(p.mobile) for p in people]
-    page = client.get(f"/outreach/event/{upcoming.id}/invite?source=attendees&event={past.id}")
+    # By default the guests who came (checked in at the door); or every confirmed guest.
+    registrations.check_in(people[1])
+    came = client.get(f"/outreach/event/{upcoming.id}/invite?event={past.id}")
+    assert "1 人" in came.get_data(as_text=True) and "138****0001" in came.get_data(as_text=True)
+    assert [c[1] for c in invitations.candidates("attendees", past.id)] == [people[1].mobile]
+    assert len(invitations.candidates("confirmed", past.id)) == 3
+    page = client.get(f"/outreach/event/{upcoming.id}/invite?source=confirmed&event={past.id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "138****0000" in text and people[0].mobile not in text
     response = client.post(
-        f"/outreach/event/{upcoming.id}/invite?source=attendees&event={past.id}",
+        f"/outreach/event/{upcoming.id}/invite?source=confirmed&event={past.id}",
         data={"person": keys},
     )
     assert response.status_code == 200
+    assert "2 份邀请" in response.get_data(as_text=True)
     assert Invitation.select().count() == 2
+    assert {i.invited_by_id for i in Invitation.select()} == {client.user.id}
     sent = notices.Notice.select().where(notices.Notice.kind == "outreach.invitation")
     assert sent.count() == 2
     assert all(n.link == f"/events/{upcoming.id}/register" for n in sent)
     assert people[2].mobile not in {n.mobile for n in sent}
     # Inviting again invites nobody twice.
     again = invitations.invite(
-        "event", upcoming.id, invitations.candidates("attendees", past.id), "attendees"
+        "event", upcoming.id, invitations.candidates("confirmed", past.id), "confirmed"
     )
     assert again == dict(invited=0, opted_out=1, already=2)
     assert invitations.figures("event", upcoming.id) == dict(invited=2, registered=0)
@@ -118,6 +126,7 @@ def test_copy_an_event_with_questions_seats_texts_and_survey(app, login_as):
     assert response.status_code == 302
     copy = Event.select().order_by(Event.id.desc()).first()
     assert copy.id != event.id and copy.status == "draft" and copy.title == "2027 中广党建论坛"
+    assert copy.created_by_id == client.user.id
     assert (copy.seats, copy.description, copy.venue) == (120, "年度论坛", event.venue)
     assert (
         copy.starts_at == starts

@@ -1,9 +1,10 @@
 """Invitations: staff invite past guests, partner enterprises' contacts or a course's
 graduates to an event or a course, with the link to register.
 
-Candidates come from three places: the confirmed guests of a past event, the graduates
-(completed applications) of a course, and the active contacts of partner enterprises (the
-partners module's `PartnerContact`, held with their consent). A person is invited to one
+Candidates come from three places: the guests of a past event (by default those checked in
+at the door, or every confirmed one), the graduates (completed applications) of a course,
+and the active contacts of partner enterprises (the partners module's `PartnerContact`,
+held with their consent). A person is invited to one
 target once (unique per target × mobile), and numbers that opted out of SMS are left out.
 The count of who registered matches the invited mobile numbers against the target's live
 registrations (applications).
@@ -42,10 +43,12 @@ def candidates(source, from_id=None):
     if source not in INVITE_SOURCES:
         raise OutreachError("bad_source", field="source")
     people = {}
-    if source == "attendees":
+    if source in ("attendees", "confirmed"):
         rows = Registration.select().where(
             Registration.event == from_id, Registration.status == CONFIRMED
         )
+        if source == "attendees":  # those who came: checked in at the door
+            rows = rows.where(Registration.checked_in_at.is_null(False))
         for row in rows:
             people.setdefault(row.mobile, (row.name, row.mobile, row.email, row.user_id))
     elif source == "graduates":

@@ -18,7 +18,7 @@ QUEUED, SENT, FAILED, OPTED_OUT = "queued", "sent", "failed", "opted_out"
 DELIVERY_STATUSES = (QUEUED, SENT, FAILED, OPTED_OUT)
 REMINDER_KINDS = ("day", "hour")
 TARGET_KINDS = ("event", "course")
-INVITE_SOURCES = ("attendees", "graduates", "partners")
+INVITE_SOURCES = ("attendees", "confirmed", "graduates", "partners")
 MAX_FEEDBACK_QUESTIONS = 3
 
 

@@ -17,7 +17,8 @@ RATING_NAMES = {
     "1": _l("1 — very poor"),
 }
 SOURCE_NAMES = {
-    "attendees": _l("Guests of a past event"),
+    "attendees": _l("Guests who attended a past event (checked in)"),
+    "confirmed": _l("Every confirmed guest of a past event"),
     "graduates": _l("Graduates of a course"),
     "partners": _l("Partner enterprises' contacts"),
 }

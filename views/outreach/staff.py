@@ -5,6 +5,7 @@ import hmac
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from db.accounts import Enterprise
@@ -72,10 +73,14 @@ def copy(kind, number):
     if form.validate_on_submit():
         try:
             if kind == "event":
-                event = copying.copy_event(number, form.starts_at.utc, form.title.data)
+                event = copying.copy_event(
+                    number, form.starts_at.utc, form.title.data, actor=current_user
+                )
                 flash(_("The copy is saved as a draft: check it, then publish."), "success")
                 return redirect(url_for("events.edit", event_id=event.id))
-            course = copying.copy_course(number, form.starts_at.utc, form.title.data)
+            course = copying.copy_course(
+                number, form.starts_at.utc, form.title.data, actor=current_user
+            )
             flash(_("The copy is saved unpublished: check it, then publish."), "success")
             return redirect(url_for("training.edit_course", course_id=course.id))
         except OutreachError as error:
@@ -113,7 +118,12 @@ def _source_choices(form):
 
 def _candidates(form):
     source = form.source.data if form.source.data in SOURCE_NAMES else "attendees"
-    picked = {"attendees": form.event, "graduates": form.course, "partners": form.enterprise}
+    picked = {
+        "attendees": form.event,
+        "confirmed": form.event,
+        "graduates": form.course,
+        "partners": form.enterprise,
+    }
     field = picked[source]
     value = parse_int(field.data or "", default=0, minimum=0, maximum=2**31 - 1)
     known = {choice.value if hasattr(choice, "value") else choice[0] for choice in field.choices}
@@ -153,7 +163,7 @@ def invite(kind, number):
         chosen = set(request.form.getlist("person"))
         picked = [person for person in people if person_key(person[1]) in chosen]
         try:
-            context["result"] = invitations.invite(kind, number, picked, source, actor=None)
+            context["result"] = invitations.invite(kind, number, picked, source, actor=current_user)
         except OutreachError as error:
             context["errors"] = [REFUSALS.text(error)]
             context["figures"] = invitations.figures(kind, number)
@@ -185,7 +195,7 @@ def survey(kind, number):
     form = SurveyForm(obj=current) if request.method == "GET" and current else SurveyForm()
     if form.validate_on_submit():
         try:
-            feedback.save_survey(key, form.questions.data, form.is_open.data)
+            feedback.save_survey(key, form.questions.data, form.is_open.data, actor=current_user)
             flash(_("The survey is saved."), "success")
             return redirect(url_for("outreach.survey", kind=kind, number=number))
         except OutreachError as error:
