@@ -118,6 +118,7 @@ def load_config(app, config):
         SMS_TEMPLATE_PARAMS=os.environ.get("SMS_TEMPLATE_PARAMS", "subject,link,stop"),
         SMS_MAX_AGE_HOURS=int(os.environ.get("SMS_MAX_AGE_HOURS") or 24),
         SMS_REPLY_TOKEN=os.environ.get("SMS_REPLY_TOKEN", ""),
+        SMS_TIMEOUT=int(os.environ.get("SMS_TIMEOUT") or 10),
         # Staff alerts to a WeCom (企业微信) group robot.
         WECOM_WEBHOOK_URL=os.environ.get("WECOM_WEBHOOK_URL", ""),
         # Behind a reverse proxy (README: nginx) every client is the proxy's address unless

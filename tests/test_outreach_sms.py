@@ -314,3 +314,19 @@ def test_untexted_notices_do_not_stall_the_queue(app, tencent):
         d.notice.kind for d in SmsDelivery.select(SmsDelivery, notices.Notice).join(notices.Notice)
     }
     assert kinds == {"event.confirmed", "outreach.reminder"}
+
+
+def test_sms_timeout_comes_from_the_environment(monkeypatch):
+    from pathlib import Path
+
+    from flask import Flask
+
+    from app import load_config
+
+    monkeypatch.setenv("SMS_TIMEOUT", "3")
+    bare = Flask("app", root_path=str(Path(__file__).resolve().parent.parent))
+    load_config(bare, dict(TESTING=True, SECRET_KEY="x", **sms_config("http://127.0.0.1:9")))
+    assert sms.SmsSettings.from_config(bare.config).timeout == 3
+    monkeypatch.delenv("SMS_TIMEOUT")
+    load_config(bare, dict(TESTING=True, SECRET_KEY="x", **sms_config("http://127.0.0.1:9")))
+    assert sms.SmsSettings.from_config(bare.config).timeout == 10
