@@ -34,4 +34,5 @@ def _feedback_links():
         course_feedback_urls=people.course_feedback_urls,
     )
 
+
 __all__ = ["bp", "people", "staff"]
