@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from db import notices
 from db.base import utcnow
-from db.events import Event, registrations
+from db.events import Event, Registration, registrations
 from db.outreach import feedback
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -28,7 +28,7 @@ def log_in(page, username, password=TEST_PASSWORD):
 
 
 def last_years_forum():
-    """Last year's forum, over, with three confirmed guests and a survey."""
+    """Last year's forum, over, with three guests who came (checked in) and a survey."""
     forum = new_event(title="2025 中广党建论坛", starts_in=timedelta(days=3))
     people = [
         registrations.register(forum.id, guest(n, name=name))[0]
@@ -37,6 +37,9 @@ def last_years_forum():
     Event.update(
         starts_at=utcnow() - timedelta(days=2), ends_at=utcnow() - timedelta(days=2, hours=-3)
     ).where(Event.id == forum.id).execute()
+    Registration.update(checked_in_at=utcnow() - timedelta(days=2)).where(
+        Registration.event == forum.id
+    ).execute()
     feedback.save_survey(f"event:{forum.id}", "最有收获的是哪一部分？\n下次希望听到什么主题？")
     return forum, people
 
@@ -53,7 +56,7 @@ def test_invite_then_feedback(new_page, shot, make_user):
     expect(page.get_by_role("heading", name="邀请参加“2026 中广党建论坛”")).to_be_visible()
     page.get_by_label("往期活动", exact=True).select_option(str(forum.id))
     page.get_by_role("button", name="列出人员").click()
-    expect(page.get_by_text("往期活动的嘉宾：共 3 人")).to_be_visible()
+    expect(page.get_by_text("往期活动的到场嘉宾（已签到）：3 人")).to_be_visible()
     expect(page.get_by_role("cell", name="138****0000")).to_be_visible()
     shot(page, "outreach-invite-zh-desktop")
     page.get_by_role("button", name="发送邀请").click()
@@ -91,7 +94,7 @@ def test_invite_then_feedback(new_page, shot, make_user):
     expect(english.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
 
     page.goto(f"/outreach/event/{forum.id}/feedback")
-    expect(page.get_by_text("共 2 份回答，平均评分 4.5（满分 5 分）")).to_be_visible()
+    expect(page.get_by_text("2 份回答，平均评分 4.5（满分 5）")).to_be_visible()
     expect(page.get_by_text("企业家交流环节")).to_be_visible()
     shot(page, "outreach-results-zh-desktop")
     page.get_by_role("button", name="English").click()
