@@ -11,9 +11,18 @@ from db import database, notices
 from db.base import utcnow
 from db.events import registrations
 from db.outreach import sms, wecom
-from db.outreach.models import FAILED, OPTED_OUT, QUEUED, SENT, ReminderSent, SmsDelivery
+from db.outreach.models import (
+    FAILED,
+    OPTED_OUT,
+    QUEUED,
+    SENT,
+    ReminderSent,
+    SmsDelivery,
+    StaffAlert,
+)
 from db.outreach.reminders import queue_reminders
 from tests.events_support import guest, new_event
+from tests.market_helpers import make_item  # noqa: F401  (a fixture)
 from tests.outreach_support import (
     APP_ID,
     SIGN_NAME,
@@ -216,40 +225,151 @@ def test_new_course_applications_and_given_up_sms_become_alerts(app, tencent, ro
         consent_at=utcnow(),
         consent_version=PRIVACY_NOTICE_VERSION,
     )
-    assert wecom.collect() >= 1
-    assert wecom.send_alerts(robot.url) >= 1
-    assert "高级职业经理人研修班" in robot.messages[0]
+    # An SMS given up on after its last try.
+    settings = sms.SmsSettings.from_config(sms_config(tencent.endpoint))
+    _notice()
+    tencent.fail_next = sms.MAX_ATTEMPTS
+    later = utcnow()
+    for _attempt in range(sms.MAX_ATTEMPTS):
+        sms.send_due(settings, now=later)
+        later += timedelta(days=1)
+    given_up = SmsDelivery.get()
+    assert given_up.status == FAILED
+    assert wecom.collect() == 2
+    assert wecom.collect() == 0  # each told once
+    assert wecom.send_alerts(robot.url) == 2
+    message = robot.messages[0]
+    assert "有新的培训报名待审核：高级职业经理人研修班" in message
+    assert "有一条短信发送失败" in message
+    assert MOBILE not in message and "申请人" not in message  # a chat, not a records system
+
+
+def test_low_stock_becomes_one_alert_a_day(app, robot, make_item):  # noqa: F811  (the fixture)
+    from db import market
+    from db.market.periods import local_today
+
+    low = make_item(name="大米（5kg）", threshold=3)
+    plenty = make_item(name="食用油（5L）", threshold=3)
+    market.record_donation("enterprise", "测试联建企业", local_today(), [(low.id, 2, 100)])
+    market.record_donation("enterprise", "测试联建企业", local_today(), [(plenty.id, 9, 100)])
+    now = utcnow()
+    assert wecom.collect(now) == 1
+    assert wecom.collect(now) == 0  # once a day
+    assert [a.key for a in StaffAlert.select()] == [f"low_stock:{low.id}:{now.date().isoformat()}"]
+    assert wecom.send_alerts(robot.url) == 1
+    assert "库存不足：大米（5kg），仅剩 2" in robot.messages[0]
+    assert "食用油" not in robot.messages[0]
+    assert wecom.collect(now + timedelta(days=1)) == 1  # still low the next day: told again
 
 
 def _confirmed(event, n):
-    with database.atomic():
-        pass
     registration, *_ = registrations.register(event.id, guest(n))
     return registration
+
+
+def _in_threads(count, work):
+    """Run `work()` in `count` threads started together; their results, and any exception."""
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        try:
+            with database.connection_context():
+                barrier.wait()
+                results.append(work())
+        except Exception as exc:  # a thread's failure must fail the test, not just warn
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
 
 
 def test_reminders_an_hour_before_are_queued_once_even_concurrently(app):
     event = new_event(starts_in=timedelta(minutes=50))
     people = [_confirmed(event, n) for n in range(3)]
     assert all(p.status == "confirmed" for p in people)
-    barrier = threading.Barrier(2)
-    counts = []
-
-    def run():
-        with database.connection_context():
-            barrier.wait()
-            counts.append(queue_reminders(utcnow()))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(counts) == 3
+    counts = _in_threads(3, lambda: queue_reminders(utcnow()))
+    assert sorted(counts, reverse=True)[0] >= 1 and sum(counts) == 3
     assert queue_reminders(utcnow()) == 0
     reminders = notices.Notice.select().where(notices.Notice.kind == "outreach.reminder")
-    assert reminders.count() == 3
+    assert sorted(n.mobile for n in reminders) == sorted(p.mobile for p in people)
     assert ReminderSent.select().where(ReminderSent.kind == "hour").count() == 3
+
+
+def test_only_confirmed_people_are_reminded(app, make_user):
+    from db.accounts import PRIVACY_NOTICE_VERSION
+    from db.training import (
+        APPROVED,
+        PENDING,
+        REJECTED,
+        WAITING,
+        WITHDRAWN,
+        Application,
+        CourseSession,
+    )
+    from tests.training_helpers import make_course
+
+    event = new_event(seats=1, starts_in=timedelta(minutes=50))
+    seated, waiting, leaving = (_confirmed(event, n) for n in range(3))
+    assert (seated.status, waiting.status, leaving.status) == ("confirmed", "waiting", "waiting")
+    registrations.cancel(leaving, reason="有事")
+    course = make_course(sessions=1, first_in_days=1)
+    session = CourseSession.get(CourseSession.course == course.id)
+    session.starts_at = utcnow() + timedelta(minutes=40)
+    session.ends_at = session.starts_at + timedelta(hours=2)
+    session.save()
+    for n, status in enumerate((APPROVED, PENDING, REJECTED, WAITING, WITHDRAWN)):
+        user = make_user(mobile=f"1380005000{n}", username=f"1380005000{n}")
+        Application.create(
+            course=course,
+            user=user,
+            status=status,
+            consent_at=utcnow(),
+            consent_version=PRIVACY_NOTICE_VERSION,
+        )
+    assert queue_reminders(utcnow()) == 2
+    mobiles = sorted(
+        n.mobile for n in notices.Notice.select().where(notices.Notice.kind == "outreach.reminder")
+    )
+    assert mobiles == sorted([seated.mobile, "13800050000"])
+
+
+def test_a_session_later_today_is_not_called_tomorrow(app, make_user):
+    from db.accounts import PRIVACY_NOTICE_VERSION
+    from db.outreach.texts import SOON_FORMATS, local_when
+    from db.training import Application, CourseSession
+    from tests.training_helpers import make_course
+
+    course = make_course(sessions=1, first_in_days=1)
+    session = CourseSession.get(CourseSession.course == course.id)
+    session.starts_at = utcnow() + timedelta(hours=5)
+    session.ends_at = session.starts_at + timedelta(hours=2)
+    session.save()
+    for n, language in enumerate(("zh_CN", "en")):
+        user = make_user(mobile=f"1380006000{n}", username=f"1380006000{n}")
+        Application.create(
+            course=course,
+            user=user,
+            status="approved",
+            language=language,
+            consent_at=utcnow(),
+            consent_version=PRIVACY_NOTICE_VERSION,
+        )
+    assert queue_reminders(utcnow()) == 2
+    reminders = notices.Notice.select().where(notices.Notice.kind == "outreach.reminder")
+    by_mobile = {n.mobile: n for n in reminders}
+    zh, en = by_mobile["13800060000"], by_mobile["13800060001"]
+    sent = ("zh_CN", "en")
+    when = {language: local_when(session.starts_at, language, SOON_FORMATS) for language in sent}
+    assert zh.subject == f"{when['zh_CN']}举行：{course.title}"
+    assert en.subject == f"On {when['en']}: {course.title}"
+    assert "明天" not in zh.subject + zh.body and "即将" in zh.body
+    assert "tomorrow" not in (en.subject + en.body).lower() and "coming up" in en.body
 
 
 def test_course_sessions_are_reminded_the_day_before_and_an_hour_before(app, make_user):

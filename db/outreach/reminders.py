@@ -3,13 +3,13 @@
 Confirmed people hear the day before a course session and an hour before a session or an
 event. (The day-before reminder of an event is the events module's own `event.reminder`.)
 Each reminder is a `ReminderSent` row, unique per occasion × person × kind, inserted in the
-transaction that queues its notice: a second run — later, or at the same moment from
-another cron — finds the row and queues nothing, so nobody is reminded twice.
+transaction (under the write lock) that queues its notice: a second run — later, or at the
+same moment from another cron — finds the row and queues nothing, so nobody is reminded twice.
 """
 
 from datetime import timedelta
 
-from db import database, notices
+from db import notices, write_lock
 from db.base import utcnow
 from db.events import CONFIRMED, Event, Registration
 from db.outreach.models import ReminderSent, insert_once
@@ -33,7 +33,9 @@ def _subject(kind, title, starts_at, language):
     when = local_when(starts_at, language, SOON_FORMATS)
     if kind == "hour":
         return _("In an hour, at %(when)s: %(title)s", when=when, title=title)
-    return _("Tomorrow's session, %(when)s: %(title)s", when=when, title=title)
+    # The day before names the day and time, never "tomorrow": the reminder may go out on
+    # the morning of an evening session (anything within 24 hours is due).
+    return _("On %(when)s: %(title)s", when=when, title=title)
 
 
 def _event_reminders(now):
@@ -42,12 +44,14 @@ def _event_reminders(now):
     events = Event.select().where(
         Event.status.in_(EVENT_STATUSES), Event.starts_at > now, Event.starts_at <= now + HOUR
     )
-    for event in events:
+    # Lists, not open cursors: a read still open when the write lock is asked for would make
+    # SQLite refuse it at once ("database is locked") instead of waiting its turn.
+    for event in list(events):
         confirmed = Registration.select().where(
             Registration.event == event.id, Registration.status == CONFIRMED
         )
-        for registration in confirmed:
-            with database.atomic():
+        for registration in list(confirmed):
+            with write_lock():  # SQLite: BEGIN IMMEDIATE, so two runs never deadlock
                 if not _claim(f"event:{event.id}", f"registration:{registration.id}", "hour"):
                     continue
                 language = registration.language
@@ -92,14 +96,14 @@ def _session_reminders(now):
             CourseSession.starts_at <= now + DAY,
         )
     )
-    for session in sessions:
+    for session in list(sessions):
         kind = "hour" if session.starts_at <= now + HOUR else "day"
         approved = Application.select(Application).where(
             Application.course == session.course_id, Application.status == APPROVED
         )
-        for application in approved:
+        for application in list(approved):
             occasion, person = f"session:{session.id}", f"application:{application.id}"
-            with database.atomic():
+            with write_lock():
                 if not _claim(occasion, person, kind):
                     continue
                 user = application.user
@@ -108,7 +112,7 @@ def _session_reminders(now):
                 intro = (
                     _("A reminder that your course session starts in about an hour.")
                     if kind == "hour"
-                    else _("A reminder that your course has a session tomorrow.")
+                    else _("A reminder that your course has a session coming up.")
                 )
                 notice = notices.queue(
                     "outreach.reminder",

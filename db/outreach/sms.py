@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, has_app_context
 from peewee import JOIN
 
 from db import audit, database, write_lock
@@ -176,27 +175,32 @@ def preference(mobile):
     return row
 
 
-_suppression_key = None  # the app's SECRET_KEY, for work outside an app context (threads)
+_secret_key = None  # the app's SECRET_KEY (views/outreach hands it over at start-up)
 
 
 def use_secret_key(secret):
-    """Remember the application's SECRET_KEY (views/outreach registers it with the app)."""
-    global _suppression_key
-    _suppression_key = secret
+    """Remember the application's SECRET_KEY for the keyed hashes below."""
+    global _secret_key
+    _secret_key = secret if isinstance(secret, bytes) else str(secret).encode()
+
+
+def keyed_digest(purpose, value):
+    """HMAC-SHA256 of `value` under the app's SECRET_KEY, for `purpose` (one purpose's hashes
+    never match another's). Without the key a mobile number cannot be found from its hash:
+    trying every number needs the key."""
+    if not _secret_key:
+        raise RuntimeError("no SECRET_KEY for keyed hashes (db.outreach.sms.use_secret_key)")
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(_secret_key, message, hashlib.sha256).hexdigest()
 
 
 def suppression_digest(mobile):
-    """The keyed hash an erased opt-out is kept as: HMAC-SHA256 of the number under SECRET_KEY.
+    """The keyed hash an erased opt-out is kept as, so the row holds no readable number.
 
-    Without the key the number cannot be found from the hash (trying every mobile number
-    needs it), so the row holds no personal data in readable form. A new SECRET_KEY makes
-    the kept hashes match nobody: keep the key, or the erased opt-outs are forgotten.
+    A new SECRET_KEY makes the kept hashes match nobody: keep the key, or the erased
+    opt-outs are forgotten.
     """
-    secret = current_app.config["SECRET_KEY"] if has_app_context() else _suppression_key
-    if not secret:
-        raise RuntimeError("no SECRET_KEY for the SMS suppression list (use_secret_key)")
-    key = secret if isinstance(secret, bytes) else str(secret).encode()
-    return hmac.new(key, b"sms-suppression:" + mobile.encode(), hashlib.sha256).hexdigest()
+    return keyed_digest("sms-suppression", mobile)
 
 
 def suppress(mobile, since=None):

@@ -13,9 +13,9 @@ from views import navigation
 bp = Blueprint("outreach", __name__)
 
 
-@bp.record_once
-def _suppression_key(state):
-    """The SMS suppression list's hashes are keyed with the app's SECRET_KEY (db/outreach/sms)."""
+@bp.record
+def _secret_key(state):
+    """Keyed hashes of mobile numbers (db/outreach/sms.keyed_digest) use the app's SECRET_KEY."""
     from db.outreach import sms
 
     sms.use_secret_key(state.app.config["SECRET_KEY"])

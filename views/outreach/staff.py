@@ -1,9 +1,6 @@
 """Staff pages: failed sends, invitations, copying to a new date, feedback results."""
 
-import hashlib
-import hmac
-
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -92,8 +89,7 @@ def copy(kind, number):
 
 def person_key(mobile):
     """The value of a person's checkbox: stands for the mobile without showing it."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, mobile.encode(), hashlib.sha256).hexdigest()[:16]
+    return sms.keyed_digest("invite-person", mobile)[:16]
 
 
 def _source_choices(form):
