@@ -1,5 +1,5 @@
 """The data version: one token that changes with every committed write to the tables the
-public pages show (views/caching.py keys its cached pages by it).
+cached pages show, public and staff (views/caching.py keys its cached pages by it).
 
 Triggers write it (migration 0020 says how, on SQLite and PostgreSQL), in the transaction of
 the write, so it cannot miss one: a domain action, a bulk insert, a migration or a statement
@@ -17,7 +17,7 @@ from peewee import OperationalError, ProgrammingError
 
 from db import database, is_sqlite
 
-# What migrations 0020 and 0021 track (and every later one that adds a table); the page-cache
+# What migrations 0020, 0021 and 0023 track (and every later one that adds a table); the page-cache
 # test finds every table a cached page reads among these, and `missing_triggers()` finds
 # each of them with its triggers.
 TRACKED_TABLES = (
@@ -39,6 +39,12 @@ TRACKED_TABLES = (
     "market_points_entry",
     "market_passbook_entry",
     "market_closed_month",
+    # 0023: the staff read pages
+    "user",
+    "registration_answer",
+    "application_answer",
+    "attendance",
+    "market_cash_entry",
 )
 
 

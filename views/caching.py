@@ -1,6 +1,8 @@
-"""Cached public pages: the event list, an event's page, the course list, the market's public
-notice and the kiosk's start screen, rendered once and served again until the data or the
-clock changes them, with conditional GET (ETag, 304).
+"""Cached pages: the public ones (the event list, an event's page, the course list, the
+market's public notice, the kiosk's start screen) and the staff read pages (an event's
+registrations and their search, the review queue, the attendance grid, the stock page, the
+monthly report), rendered once and served again until the data or the clock changes them,
+with conditional GET (ETag, 304).
 
 What a stored page is keyed by — everything it is rendered from:
 - the data version (db/data_version.py), read before anything else: triggers change it in
@@ -10,8 +12,9 @@ What a stored page is keyed by — everything it is rendered from:
 - the viewer: "guest", or the signed-in account's role, id and name (the header shows the
   name, the role picks the menu), and the language; the demo banner;
 - the clock: a page is kept until the first moment it would change with no write
-  (db/horizons.py: a registration opening, an event starting, midnight in Shanghai), and a
-  minute at most.
+  (db/horizons.py: a registration opening, an event starting, midnight in Shanghai; or a
+  moment the view names while it renders, `changes_at()`: this event's end, when this
+  course's sessions open for marking), and a minute at most.
 A request with flash messages waiting is never served from or stored in the cache (the
 messages belong to that visitor).
 
@@ -26,7 +29,9 @@ Headers. `Vary: Cookie, HX-Request` (the session and language cookies choose the
 Guests get `Cache-Control: private, no-cache`: a browser may keep the page but asks again
 every time, and no shared cache stores it (there is nothing personal in a guest's page).
 Signed-in people and the kiosk keep `no-store` (views/security.py, views/kiosk): their pages
-carry a name, and Back must not show a previous visitor's screen.
+carry a name, and Back must not show a previous visitor's screen. A staff page is stored for
+that one staff member (role, id and name in the key) below the view's access check, so a
+refused visitor never reaches the cache, and is served to nobody else.
 
 The cache is a small LRU per process (each gunicorn worker has its own), emptied when the
 process points at another database; it switches itself off for a database whose version row
@@ -141,15 +146,27 @@ def _csrf_field():
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
+def changes_at(*moments):
+    """Tell the page cache that the page being rendered changes by the clock at each of
+    `moments` (naive UTC; None and moments already past are ignored): a view names what only
+    it knows, such as its event's end, without a query. Outside a cached view, nothing."""
+    found = g.get("page_changes_at")
+    if found is not None:
+        found.extend(moment for moment in moments if moment is not None)
+
+
 def _render(view, args, kwargs):
-    """The view's answer, rendered with the placeholder where the CSRF token goes."""
+    """(The view's answer, rendered with the placeholder where the CSRF token goes; the
+    moments it said its page changes at, `changes_at()`)."""
     field = _csrf_field()
     token = getattr(g, field)
     setattr(g, field, HOLE)
+    g.page_changes_at = moments = []
     try:
-        return view(*args, **kwargs)
+        return view(*args, **kwargs), moments
     finally:
         setattr(g, field, token)
+        g.pop("page_changes_at", None)
 
 
 def _storable(response):
@@ -198,12 +215,14 @@ def clock(*kinds, midnight=False):
     return horizon
 
 
-def cached_page(horizon):
-    """Serve a public GET view from the page cache (see the module docstring).
+def cached_page(horizon=None):
+    """Serve a GET view from the page cache (see the module docstring).
 
     `horizon(now)` is the first moment after `now` at which the view's page may change with
-    no write (or None). Put it below the access checks: the view runs only for whoever
-    passed them, and what it rendered is stored for that viewer alone.
+    no write (or None); the view may name more while it renders (`changes_at()`); without
+    either a page is kept a minute at most (MAX_AGE). Put it below the access checks: the
+    view runs only for whoever passed them, and what it rendered is stored for that viewer
+    alone.
     """
 
     def decorator(view):
@@ -232,14 +251,16 @@ def cached_page(horizon):
             now = utcnow()
             entry = cache.get(key)
             if entry is None or entry.expires <= now:
-                response = _render(view, args, kwargs)
+                response, moments = _render(view, args, kwargs)
                 if not _storable(response):
                     if not response.is_streamed and not response.direct_passthrough:
                         response.set_data(_fill(response.get_data(), token))
                     return response
                 body = response.get_data()
-                ahead = horizon(now)
-                expires = now + MAX_AGE if ahead is None else min(now + MAX_AGE, ahead)
+                ahead = [now + MAX_AGE, *(moment for moment in moments if moment > now)]
+                if horizon is not None and (moment := horizon(now)) is not None:
+                    ahead.append(moment)
+                expires = min(ahead)
                 digest = hashlib.blake2b(body, digest_size=16).hexdigest()
                 entry = Entry(body, digest, response.mimetype, expires)
                 cache.put(key, entry)

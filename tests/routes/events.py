@@ -58,7 +58,8 @@ ROUTES = [
     Route("/manage/events/attendance", "GET", STAFF_ONLY),
     Route("/manage/events/new", "GET", STAFF_ONLY),
     Route("/manage/events/new", "POST", STAFF_FORM),
-    Route("/manage/events/<int:event_id>", "GET", STAFF_ONLY, url=manage_url()),
+    # 8 to render, and the data version the page cache reads first (views/caching.py).
+    Route("/manage/events/<int:event_id>", "GET", STAFF_ONLY, url=manage_url(), query_budget=9),
     Route(
         "/manage/events/<int:event_id>/counts",
         "GET",

@@ -11,6 +11,7 @@ from db.events import STATUSES, EventError, manage, queries, registrations
 from db.events.models import EVENT_STATUSES, SEATING, Registration
 from db.pagination import paginate
 from views.access import staff_required
+from views.caching import cached_page, changes_at
 from views.events import bp
 from views.events.common import (
     ERRORS,
@@ -206,9 +207,11 @@ def _filters():
 
 @bp.route("/manage/events/<int:event_id>")
 @staff_required
+@cached_page()  # per staff member; a write is seen at once, the event's end changes the page
 def manage_event(event_id):
     """An event's registrations: search as you type, filter, scroll for more (50 a time)."""
     event = event_or_404(event_id)
+    changes_at(event.ends_at)  # attendance by enterprise appears once it is over
     q, status = _filters()
     asked = page_number(request.args)
     listing = paginate(
@@ -269,15 +272,20 @@ def _row_response(registration, error=None, retarget=False):
             if screen == "door"
             else ("events/manage_event.html", "row")
         )
+        # Only this row's figures: its place on the waiting list (a count, and only while it
+        # waits; not the whole list, thousands at a big forum) and, when the event asks
+        # questions, its answers.
+        position = SEATING.waiting_position(registration)
+        questions = queries.questions_of(event)
         response = form_page(
             template,
             bool(error),
             block=block,
-            event=registration.event,
+            event=event,
             row=registration,
-            positions=SEATING.waiting_positions(registration.event_id),
-            answers=queries.answers_for([registration.id]),
-            questions=queries.questions_of(registration.event),
+            positions={registration.id: position} if position else {},
+            answers=queries.answers_for([registration.id]) if questions else {},
+            questions=questions,
             labels=row_labels(),
             row_error=error,
             reason_form=ReasonForm(),

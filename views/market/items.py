@@ -14,6 +14,7 @@ from db.market import queries
 from db.market.ledger import MarketError, stock_of
 from db.market.models import ITEM_CATEGORIES, Item
 from views.access import staff_required
+from views.caching import cached_page
 from views.forms import MoneyField, WholeNumberField, refused
 from views.market import bp
 from views.market.common import (
@@ -57,6 +58,7 @@ class ItemForm(FlaskForm):
 
 @bp.route("/items")
 @staff_required
+@cached_page()  # per staff member; nothing on it changes by the clock
 def items():
     """The catalogue with stock levels, low stock flagged; filter by category or low stock."""
     category = request.args.get("category", "")

@@ -44,6 +44,7 @@ def month_choices():
 
 @bp.route("/reports")
 @staff_required
+@cached_page(clock(midnight=True))  # the month (and the months offered) turn at midnight
 def report():
     """The monthly report for the street office, printable."""
     period = chosen_period()

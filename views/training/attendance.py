@@ -11,6 +11,7 @@ from db.training import attendance as attendance_db
 from db.training.labels import METHOD_NAMES
 from db.training.models import Application, CourseSession
 from views.access import staff_required
+from views.caching import cached_page, changes_at
 from views.pages import is_fragment_request, render_page
 from views.params import page_number, parse_int
 from views.training import bp
@@ -48,6 +49,7 @@ def _opened(sessions, now):
 
 @bp.route("/manage/courses/<int:course_id>/attendance")
 @staff_required
+@cached_page()  # per staff member, until a session opens for marking (`_grid_page`)
 def attendance(course_id):
     """The roll-call grid: every approved person × every session, GRID_PAGE_SIZE people a
     page."""
@@ -67,6 +69,7 @@ def _grid_page(course, page=1, asking=None, note_error=None, note="", status=200
     people = [row.id for row in listing.rows]
     sessions = queries.sessions_of(course)
     now = utcnow()
+    changes_at(*(s.sign_in_opens for s in sessions))  # "not open yet" turns into a button
     return form_page(
         "training/attendance.html",
         status == 422,

@@ -10,6 +10,7 @@ from db.training import SEATING, TrainingError, applications, courses, queries
 from db.training.labels import STATUS_NAMES
 from db.training.models import Application
 from views.access import staff_required
+from views.caching import cached_page, clock
 from views.pages import ButtonForm, htmx_redirect, is_fragment_request, render_page
 from views.params import page_number, parse_int
 from views.training import bp
@@ -275,6 +276,7 @@ def _course_filter():
 
 @bp.route("/manage/applications")
 @staff_required
+@cached_page(clock("courses"))  # a course leaves the queue when its first session starts
 def review():
     """Applications awaiting review across courses, oldest first."""
     return _review_page(_course_filter(), ReasonForm())
