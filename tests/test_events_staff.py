@@ -570,18 +570,20 @@ def test_entrepreneurs_cannot_reach_staff_pages(login_as):
     assert Registration.get_by_id(registration.id).checked_in_at is None
 
 
-def test_staff_list_queries_stay_bounded(staff, query_counter):
+def test_staff_list_queries_stay_bounded(app, staff, query_counter):
     event = new_event(seats=5, approval=True)
     for n in range(1, 4):
         register(event, n)
     staff.get(f"/manage/events/{event.id}")  # warm up the per-process caches
+    app.extensions["page_cache"].clear()  # counted as rendered, not served (views/caching.py)
     with query_counter() as few:
         staff.get(f"/manage/events/{event.id}")
     for n in range(4, 40):
         registrations.approve(register(event, n))
+    app.extensions["page_cache"].clear()
     with query_counter() as many:
         staff.get(f"/manage/events/{event.id}")
-    assert many.count == few.count
+    assert many.count == few.count > 2
 
 
 def test_pending_counts_are_visible(staff):
