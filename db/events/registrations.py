@@ -494,53 +494,63 @@ def check_in(registration, actor=None, now=None):
     """Mark a confirmed registration as present; return (registration, newly checked in).
 
     Runs under the event's lock, so a check-in and a cancellation of the same person are
-    decided one after the other; the update itself checks status and check-in time, and only
-    the request whose update changed the row reports a new check-in and writes the audit.
+    decided one after the other. The update itself checks the event, status and check-in
+    time, so the usual case (a confirmed person not yet in) is one statement; only the
+    request whose update changed the row reports a new check-in and writes the audit. When
+    it changed nothing, the row is read to say why (not confirmed, or already in).
     """
     now = now or utcnow()
     with write_lock(Event, registration.event_id) as event:
+        changed = 0
+        if event.status != "cancelled":
+            changed = (
+                Registration.update(checked_in_at=now, checked_in_by=actor)
+                .where(
+                    Registration.id == registration.id,
+                    Registration.event == event.id,
+                    Registration.status == CONFIRMED,
+                    Registration.checked_in_at.is_null(),
+                )
+                .execute()
+            )
+        if changed == 1:
+            registration.status, registration.checked_in_at = CONFIRMED, now
+            registration.event = event
+            audit.record("registration.checkin", registration, "checked in", actor=actor)
+            return registration, True
         current = _locked_registration(event.id, registration.id)
+        stale = current.status == CONFIRMED and current.checked_in_at is None
+        if stale and event.status != "cancelled":  # read older than the update: again
+            current = Registration.get_by_id(current.id)
         current.event = event
         if current.status != CONFIRMED:
             raise EventError("not_confirmed", status=current.status)
         if event.status == "cancelled":
             raise EventError("registration_cancelled")
-        if current.checked_in_at is not None:
-            return current, False
-        changed = (
-            Registration.update(checked_in_at=now, checked_in_by=actor)
-            .where(
-                Registration.id == current.id,
-                Registration.status == CONFIRMED,
-                Registration.checked_in_at.is_null(),
-            )
-            .execute()
-        )
-        if changed != 1:
-            current = Registration.get_by_id(current.id)
-            if current.status != CONFIRMED:
-                raise EventError("not_confirmed", status=current.status)
-            return current, False
-        current.checked_in_at = now
-        audit.record("registration.checkin", current, "checked in", actor=actor)
-    return current, True
+    return current, False
 
 
 def undo_check_in(registration, actor=None):
-    """Take back a check-in made by mistake (once, however many taps arrive together)."""
+    """Take back a check-in made by mistake (once, however many taps arrive together): the
+    update finds the row only while it is checked in, and only the one that cleared it is
+    audited."""
     with write_lock(Event, registration.event_id) as event:
-        current = _locked_registration(event.id, registration.id)
-        current.event = event
-        if current.checked_in_at is None:
-            return current
         changed = (
             Registration.update(checked_in_at=None, checked_in_by=None)
-            .where(Registration.id == current.id, Registration.checked_in_at.is_null(False))
+            .where(
+                Registration.id == registration.id,
+                Registration.event == event.id,
+                Registration.checked_in_at.is_null(False),
+            )
             .execute()
         )
-        current.checked_in_at = None
         if changed == 1:
-            audit.record("registration.checkin_undo", current, "check-in undone", actor=actor)
+            registration.checked_in_at, registration.checked_in_by = None, None
+            registration.event = event
+            audit.record("registration.checkin_undo", registration, "check-in undone", actor=actor)
+            return registration
+        current = _locked_registration(event.id, registration.id)
+        current.event = event
     return current
 
 

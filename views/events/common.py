@@ -132,8 +132,13 @@ def event_or_404(event_id):
 
 
 def registration_or_404(registration_id):
-    """A registration by id (staff pages)."""
-    registration = Registration.get_or_none(Registration.id == registration_id)
+    """A registration by id with its event (staff pages: the answer renders both)."""
+    registration = (
+        Registration.select(Registration, Event)
+        .join(Event)
+        .where(Registration.id == registration_id)
+        .get_or_none()
+    )
     if registration is None:
         abort(404)
     return registration

@@ -78,6 +78,7 @@ def door(event_id):
             return redirect(url_for("events.door", event_id=event.id), code=303)
         form = ScanForm(formdata=None)
     q = request.args.get("q", "").strip()[:50]
+    rows = [] if request.method == "POST" else _results(event, q)
     response = form_page(
         "events/door.html",
         outcome is not None and outcome not in SUCCESS,  # a refused scan answers 422
@@ -88,8 +89,9 @@ def door(event_id):
         message=outcome_text(outcome, scanned) if outcome else "",
         success=outcome in SUCCESS,
         q=q,
-        rows=[] if request.method == "POST" else _results(event, q),
-        positions=SEATING.waiting_positions(event.id),
+        rows=rows,
+        # The waiting list read only when rows are shown (a scan answers with none).
+        positions=SEATING.waiting_positions(event.id) if rows else {},
         figures=queries.counts(event),
         button_form=ButtonForm(),
     )
