@@ -957,9 +957,10 @@ def test_monthly_report_totals_equal_ledger_sums(staff, make_item, make_househol
     assert 'data-report="households">2<' in page
 
 
-def test_report_is_a_fixed_number_of_queries(staff, make_item, make_household, query_counter):
+def test_report_is_a_fixed_number_of_queries(app, staff, make_item, make_household, query_counter):
     scenario(make_item, make_household)
     staff.get("/market/reports")  # warm up the per-process caches
+    app.extensions["page_cache"].clear()  # counted as rendered, not served (views/caching.py)
     with query_counter() as small:
         staff.get("/market/reports")
     for n in range(5):
@@ -969,9 +970,10 @@ def test_report_is_a_fixed_number_of_queries(staff, make_item, make_household, q
     for household in Household.select():
         market.redeem(household.id, [(item.id, 1)])
     staff.get("/market/reports")  # the kept ledger totals take in the new rows once
+    app.extensions["page_cache"].clear()
     with query_counter() as large:
         staff.get("/market/reports")
-    assert large.count == small.count
+    assert large.count == small.count > 2
 
 
 def test_report_xlsx(staff, make_item, make_household):
