@@ -18,10 +18,11 @@ from tests.events_support import guest, guest_form, new_event
 from tests.market_helpers import make_household, make_item  # noqa: F401  (fixtures)
 
 # One guest registration POST, whatever the number of registrations already there: the
-# event and its questions for the form; the code's uniqueness and the enterprise before the
-# lock; inside it the event row, the duplicate check, the seats, the registration, the audit
-# entry and the notice (a waiting place adds the list's highest number).
-POST_BUDGET = 10
+# event and its questions for the form; the enterprise before the lock; inside it the event
+# row, the duplicate check, the seats, the registration, the audit entry and the notice (a
+# waiting place adds the list's highest number). The code is not looked up first: the unique
+# index refuses a repeat, and the registration draws again (10 before that).
+POST_BUDGET = 9
 LOCK_BUDGET = 6
 
 
@@ -78,6 +79,21 @@ def test_a_registration_post_runs_its_budget(app, client, monkeypatch, query_cou
     ]
     assert len(commits) == 1
     assert not any(s.startswith("SAVEPOINT") for s in statements)  # the enterprise exists
+
+
+def test_a_code_drawn_twice_is_drawn_again(app, monkeypatch):
+    """The unique index on codes refuses a code already held; the registration is made with
+    the next draw, and its notice names the code it got."""
+    event = new_event()
+    first, _ = registrations.register(event.id, guest(1))
+    draws = iter([first.code, "ZZZZ2345"])
+    monkeypatch.setattr(registrations, "random_code", lambda: next(draws))
+    second, created = registrations.register(event.id, guest(2))
+    assert created and second.code == "ZZZZ2345"
+    assert Registration.get_by_id(second.id).code == "ZZZZ2345"
+    notice = Notice.get(Notice.link == second.private_path)
+    assert "ZZZZ2345" in notice.body and first.code not in notice.body
+    assert Registration.select().count() == 2 and Notice.select().count() == 2
 
 
 def test_a_waiting_place_adds_one_statement(app, client, query_counter):

@@ -10,7 +10,7 @@ from peewee import SQL, IntegrityError, fn
 from db import audit, database, write_lock
 from db.accounts import PRIVACY_NOTICE_VERSION, Enterprise, User, find_or_create_enterprise
 from db.base import utcnow
-from db.codes import is_code, new_token, normalise_code, unique_code
+from db.codes import is_code, new_token, normalise_code, random_code
 from db.events.errors import EventError
 from db.events.models import (
     CANCELLED,
@@ -127,6 +127,17 @@ def live_by_mobile_query(event_id, mobile):
     )
 
 
+# Codes are drawn without asking the database first (31^8 of them: at a million
+# registrations one draw in 850,000 repeats one); the unique index refuses a repeat and the
+# registration is tried again with a new code.
+CODE_ATTEMPTS = 5
+
+
+def _code_taken(code):
+    """True when a registration already holds this code."""
+    return Registration.select().where(Registration.code == code).exists()
+
+
 def _live_by_mobile(event_id, mobile):
     """The live registration of this mobile number for the event, if any (its id looked up
     first: nearly always there is none, and a one-column query is quicker to build)."""
@@ -235,7 +246,7 @@ def register(
     draft = Registration(
         event=event,
         user=user,
-        code=unique_code(Registration.code),
+        code=random_code(),
         token=new_token(),
         name=person["name"].strip(),
         mobile=person["mobile"],
@@ -254,59 +265,64 @@ def register(
     enterprise = _known_enterprise(person.get("enterprise_name"))
     composed = {status: compose("event." + status, draft) for status in _outcomes(event, source)}
     seen_at = event.updated_at
-    try:
-        with write_lock(Event, event_id) as event:
-            # A retried request (or a second click) gets the registration it already made,
-            # even when registration has closed in between.
-            existing = _live_by_mobile(event.id, person["mobile"])
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with write_lock(Event, event_id) as event:
+                # A retried request (or a second click) gets the registration it already made,
+                # even when registration has closed in between.
+                existing = _live_by_mobile(event.id, person["mobile"])
+                if existing is not None:
+                    return _existing(existing, user, submission_key, source), False
+                _check_can_register(event, source, now)
+                if event.updated_at != seen_at:  # changed since it was read: check again
+                    questions = list(event.questions.order_by(EventQuestion.position))
+                    answers, refusal = _checked_answers(questions, raw_answers, source)
+                    draft.event, composed = event, {}
+                if refusal is not None:
+                    raise refusal
+                if source == "walk_in":
+                    if SEATING.seated_count(event.id) >= event.seats:
+                        raise EventError("full")
+                    status, number = CONFIRMED, None
+                elif event.approval_required:
+                    status, number = PENDING, None
+                else:
+                    status, number = SEATING.place(event.id, event.seats)
+                draft.event = event
+                draft.enterprise = enterprise or _enterprise(person.get("enterprise_name"))
+                draft.status, draft.waiting_number = status, number
+                draft.confirmed_at = now if status == CONFIRMED else None
+                draft.save(force_insert=True)
+                registration = draft
+                _save_answers(registration, answers, new=True)
+                if user is not None and user.consent_version != PRIVACY_NOTICE_VERSION:
+                    User.update(consent_at=now, consent_version=PRIVACY_NOTICE_VERSION).where(
+                        User.id == user.id
+                    ).execute()
+                summary = f"{status} via {source}" + (f", waiting #{number}" if number else "")
+                audit.record("registration.create", registration, summary, actor=actor)
+                subject, body = composed.get(status) or compose("event." + status, registration)
+                queue_notice(
+                    "event." + status,
+                    subject,
+                    body,
+                    recipient=registration.user_id,
+                    mobile=registration.mobile,
+                    email=registration.email,
+                    link=registration.private_path,
+                )
+                return registration, True
+        except IntegrityError:
+            # A live registration of this mobile (only when the lock is switched off in
+            # tests: the unique index on live (event, mobile) caught what the lock prevents)
+            # is handed back; a code drawn twice (the unique index on codes) draws again.
+            existing = _live_by_mobile(event_id, person["mobile"])
             if existing is not None:
                 return _existing(existing, user, submission_key, source), False
-            _check_can_register(event, source, now)
-            if event.updated_at != seen_at:  # changed since it was read: check again
-                questions = list(event.questions.order_by(EventQuestion.position))
-                answers, refusal = _checked_answers(questions, raw_answers, source)
-                draft.event, composed = event, {}
-            if refusal is not None:
-                raise refusal
-            if source == "walk_in":
-                if SEATING.seated_count(event.id) >= event.seats:
-                    raise EventError("full")
-                status, number = CONFIRMED, None
-            elif event.approval_required:
-                status, number = PENDING, None
-            else:
-                status, number = SEATING.place(event.id, event.seats)
-            draft.event = event
-            draft.enterprise = enterprise or _enterprise(person.get("enterprise_name"))
-            draft.status, draft.waiting_number = status, number
-            draft.confirmed_at = now if status == CONFIRMED else None
-            draft.save(force_insert=True)
-            registration = draft
-            _save_answers(registration, answers, new=True)
-            if user is not None and user.consent_version != PRIVACY_NOTICE_VERSION:
-                User.update(consent_at=now, consent_version=PRIVACY_NOTICE_VERSION).where(
-                    User.id == user.id
-                ).execute()
-            summary = f"{status} via {source}" + (f", waiting #{number}" if number else "")
-            audit.record("registration.create", registration, summary, actor=actor)
-            subject, body = composed.get(status) or compose("event." + status, registration)
-            queue_notice(
-                "event." + status,
-                subject,
-                body,
-                recipient=registration.user_id,
-                mobile=registration.mobile,
-                email=registration.email,
-                link=registration.private_path,
-            )
-            return registration, True
-    except IntegrityError:
-        # Only reachable when the lock is switched off in tests: the database's unique index
-        # on live (event, mobile) caught a duplicate the lock would have prevented.
-        existing = _live_by_mobile(event_id, person["mobile"])
-        if existing is None:
-            raise
-        return _existing(existing, user, submission_key, source), False
+            if attempt + 1 == CODE_ATTEMPTS or not _code_taken(draft.code):
+                raise
+            draft.code, composed = random_code(), {}  # the notices name the code
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def _locked_registration(event_id, registration_id):
