@@ -277,3 +277,17 @@ def test_chinese_catalog_uses_full_width_punctuation(module):
                 key = message.id if isinstance(message.id, str) else message.id[0]
                 problems.append(f"{key!r} → {text!r} ({', '.join(slips)})")
     assert not problems, f"{module.name}: " + "; ".join(problems[:10])
+
+
+def test_wtforms_messages_follow_each_requests_language(client):
+    """WTForms' own messages come from a catalog kept per process and language
+    (views/i18n.py: Request), so one request's language never leaks into the next."""
+    for language, required in (
+        ("zh_CN", "该字段是必填字段。"),
+        ("en", "This field is required."),
+        ("zh_CN", "该字段是必填字段。"),
+    ):
+        client.set_cookie("lang", language)
+        response = client.post("/signup", data={"mobile": "13800005678"})
+        assert response.status_code == 422
+        assert required in response.get_data(as_text=True), language
