@@ -5,8 +5,10 @@ well as the pages (views.market) do, and `save_item` accepts only the units list
 list keeps the words the same.
 """
 
+from contextvars import ContextVar
+
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext as babel_ngettext
 
 HOUSEHOLD_CATEGORY_NAMES = {
     "dibao": _l("Minimum subsistence (低保)"),
@@ -46,6 +48,20 @@ UNIT_NAMES = {
 }
 UNITS = tuple(UNIT_NAMES)
 
+# The catalog a page's render translates with (looked up once a render: views/i18n.py), while
+# a template's `quantity()` runs; None elsewhere (Flask-Babel finds the request's catalog).
+RENDER_CATALOG = ContextVar("render_catalog", default=None)
+
+
+def ngettext(singular, plural, n, **params):
+    """A quantity's words: from the render's catalog when one is set, else Flask-Babel's
+    (which finds the request, its locale and catalog on every call: 25 µs, once a row)."""
+    catalog = RENDER_CATALOG.get()
+    if catalog is None:
+        return babel_ngettext(singular, plural, n, **params)
+    return catalog.ungettext(singular, plural, n) % dict(params, num=n)
+
+
 # A quantity of each unit: "3 bags" / "3 袋" (`count` is the number as written).
 QUANTITY_TEXTS = {
     "袋": lambda n, count: ngettext("%(count)s bag", "%(count)s bags", n, count=count),
@@ -77,8 +93,17 @@ def unit_name(unit):
     return str(name) if name is not None else unit
 
 
-def quantity_text(quantity, unit):
-    """A quantity with its unit in the reader's language: "3 bags" / "3 袋"."""
+def quantity_text(quantity, unit, catalog=None):
+    """A quantity with its unit in the reader's language: "3 bags" / "3 袋"; `catalog` is a
+    render's own (a page's table: one lookup a render, not a row)."""
     count = f"{quantity or 0:,}"
     text = QUANTITY_TEXTS.get(unit)
-    return text(quantity or 0, count) if text else f"{count} {unit}"
+    if text is None:
+        return f"{count} {unit}"
+    if catalog is None:
+        return text(quantity or 0, count)
+    token = RENDER_CATALOG.set(catalog)
+    try:
+        return text(quantity or 0, count)
+    finally:
+        RENDER_CATALOG.reset(token)

@@ -8,6 +8,7 @@ donations, cash (purchases and spending), households, passbooks (volunteers'), r
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 from db.market import labels
 from views import navigation
@@ -20,11 +21,19 @@ navigation.add("market.home", _l("Love supermarket"), roles=("staff", "admin"))
 navigation.add("market.disclosure", _l("Love supermarket notice"), roles=("guest", "entrepreneur"))
 
 
+@pass_context
+def quantity(context, number, unit):
+    """A quantity with its unit, translated with the render's catalog (a table calls it once
+    a row)."""
+    return labels.quantity_text(number, unit, catalog=context.get("_translations"))
+
+
 @bp.context_processor
 def market_names():
-    """The names of the module's codes, for every market template."""
+    """The names of the module's codes, for every market template (item categories, which
+    tables print once a row, translated once a render)."""
     return dict(
-        item_category_names=common.ITEM_CATEGORY_NAMES,
+        item_category_names={code: str(name) for code, name in common.ITEM_CATEGORY_NAMES.items()},
         household_category_names=labels.HOUSEHOLD_CATEGORY_NAMES,
         status_names=labels.STATUS_NAMES,
         status_badges=common.STATUS_BADGES,
@@ -34,7 +43,7 @@ def market_names():
         donor_kind_names=common.DONOR_KIND_NAMES,
         honour_names=common.HONOUR_NAMES,
         staff_name=common.staff_name,
-        quantity=labels.quantity_text,
+        quantity=quantity,
         unit_name=labels.unit_name,
     )
 
