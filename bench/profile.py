@@ -2,10 +2,14 @@
 
     python -m bench.profile [--quick] [--repeat 20] [--cprofile [--sort tottime]] [NAME …]
 
-Runs the bench's GET endpoints (those whose name contains one of NAME, or all) through the
+Runs the bench's endpoints (those whose name contains one of NAME, or all) through the
 Flask test client against a fresh copy of the generated database, and prints per request:
-CPU milliseconds, wall milliseconds, SQL statements and the milliseconds spent in SQL, and
-the response size. `--sql` adds the three slowest statements; `--cprofile` adds the 25 most
+CPU milliseconds, wall milliseconds, SQL statements and the milliseconds spent in SQL,
+commits (each one fsync of the WAL on SQLite), and the response size. The POSTs send what
+their wrk scripts send (bench/endpoints.py), in the bench's order: distinct guests register
+for the forum, staff check its confirmed people in and out again, the counter redeems a towel
+with one love card after another (refused, 422, once the stock is out: those answers are the
+statuses shown). `--sql` adds the three slowest statements; `--cprofile` adds the 25 most
 expensive functions of each endpoint. CPU time is what the worker spends; it does not
 depend on other work on the machine the way requests/s do.
 """
@@ -93,6 +97,37 @@ def login(client, username):
     assert response.status_code in (302, 303), f"login of {username} failed"
 
 
+def post_requests(context):
+    """{endpoint name: next()} for the POSTs: each call gives (role, path, form, headers) of
+    the next request, as the endpoint's wrk script makes them."""
+    counter = {"registration": 0, "check-in": 0, "redemption": 0}
+    fixed = {"name": "基准访客", "enterprise": "基准企业00001", "position": "经理"}
+
+    def registration():
+        counter["registration"] += 1
+        form = dict(fixed, email="", consent="y", mobile=f"13799{counter['registration']:06d}")
+        return "guest", f"/events/{context['event_id']}/register", form, {}
+
+    def check_in():
+        n, ids = counter["check-in"], context["check_in_ids"]
+        counter["check-in"] += 1
+        action = "check-in" if (n // len(ids)) % 2 == 0 else "undo-check-in"
+        path = f"/manage/registrations/{ids[n % len(ids)]}/{action}"
+        return "staff", path, {"screen": "list"}, {"HX-Request": "true"}
+
+    def redemption():
+        cards = context["cards"]
+        card = cards[counter["redemption"] % len(cards)]
+        counter["redemption"] += 1
+        return "staff", f"/market/counter/{card}", {f"qty-{context['item_id']}": "1"}, {}
+
+    return {
+        "registration POST": registration,
+        "check-in toggle (htmx)": check_in,
+        "redemption POST": redemption,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*")
@@ -115,6 +150,14 @@ def main():
     app = create_app(dict(DATABASE_URL=run_url, SECRET_KEY="bench", WTF_CSRF_ENABLED=False))
     sql_seconds, slowest = [0.0], {}
     timed_execute(database.obj, sql_seconds, slowest)
+    commits, real_commit = [0], database.obj.commit
+
+    def commit(*args, **kwargs):
+        commits[0] += 1
+        return real_commit(*args, **kwargs)
+
+    database.obj.commit = commit
+    posts = post_requests(context)
     clients = {}
     for role, username in (
         ("staff", generate.STAFF_USERNAME),
@@ -129,33 +172,54 @@ def main():
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-    print(f"{'endpoint':40} {'cpu ms':>8} {'wall ms':>8} {'sql':>5} {'sql ms':>7} {'bytes':>8}")
+    print(
+        f"{'endpoint':40} {'cpu ms':>8} {'wall ms':>8} {'sql':>5} {'sql ms':>7} {'commits':>7} "
+        f"{'bytes':>8}"
+    )
     for endpoint in endpoints.ENDPOINTS:
-        if endpoint.method != "GET" or (
-            args.names and not any(n in endpoint.name for n in args.names)
-        ):
+        if args.names and not any(n in endpoint.name for n in args.names):
             continue
-        client = clients[endpoint.role]
-        path = endpoint.path(context)
-        headers = {"HX-Request": "true"} if endpoint.fragment else {}
-        client.get(path, headers=headers)  # warm caches, as a worker in steady state
+        if endpoint.post:
+            make = posts[endpoint.name]
+        else:
+            path = endpoint.path(context)
+            headers = {"HX-Request": "true"} if endpoint.fragment else {}
+            make = lambda e=endpoint, p=path, h=headers: (e.role, p, None, h)  # noqa: E731
+
+        def send(make=make):
+            role, path, form, headers = make()
+            client = clients[role]
+            if form is None:
+                return client.get(path, headers=headers)
+            return client.post(path, data=form, headers=headers)
+
+        send()  # warm caches, as a worker in steady state
         counter.statements.clear()
-        sql_seconds[0] = 0.0
+        sql_seconds[0], commits[0] = 0.0, 0
         slowest.clear()
+        statuses = {}
         profiler = cProfile.Profile() if args.cprofile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
         for _ in range(args.repeat):
-            response = client.get(path, headers=headers)
+            response = send()
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if profiler:
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        assert response.status_code == 200, f"{path}: {response.status_code}"
+        expected = {200, 303, 302, *endpoint.refusals} if endpoint.post else {200}
+        assert set(statuses) <= expected, f"{endpoint.name}: {statuses}"
+        shown = (
+            ""
+            if set(statuses) == {200}
+            else "  " + ", ".join(f"{n}× {status}" for status, n in sorted(statuses.items()))
+        )
         print(
             f"{endpoint.name:40} {1000 * cpu / args.repeat:8.1f} {1000 * wall / args.repeat:8.1f} "
-            f"{len(counter.statements) / args.repeat:5.0f} "
-            f"{1000 * sql_seconds[0] / args.repeat:7.1f} {len(response.data):8,}"
+            f"{len(counter.statements) / args.repeat:5.1f} "
+            f"{1000 * sql_seconds[0] / args.repeat:7.1f} {commits[0] / args.repeat:7.2f} "
+            f"{len(response.data):8,}{shown}"
         )
         if args.sql:
             for sql, ms in sorted(slowest.items(), key=lambda pair: -pair[1])[:3]:
