@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -92,11 +93,17 @@ def _pg_url(name):
 
 
 # Emptying a table by DELETE costs milliseconds; TRUNCATE of all of them (what CASCADE makes
-# of even one: every table points at user) 0.75 s. A table that held VACUUM_FROM rows is
-# vacuumed after the DELETE (later tests do not scan its dead rows); when one holds
-# TRUNCATE_FROM rows (the scale tests), every table is truncated, as the suite used to.
+# of even one: every table points at user) 0.75 s. When a table's file has grown past
+# TRUNCATE_FROM_BYTES (the scale tests' tens of thousands of rows), every table is truncated
+# instead, as the suite used to; a table that lost VACUUM_FROM rows is vacuumed at once.
 VACUUM_FROM = 1_000
-TRUNCATE_FROM = 20_000
+TRUNCATE_FROM_BYTES = 4 * 1024 * 1024
+# The tables of the public schema with the size of their files (a stat each, no scan).
+TABLE_SIZES = """
+SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'schema_version'
+"""
 # The id sequences of the public schema that handed out a value since they were (re)started,
 # with their tables: serial (deptype a) and identity (deptype i) columns.
 MOVED_SEQUENCES = """
@@ -108,39 +115,55 @@ JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
 JOIN pg_class t ON t.oid = d.refobjid
 WHERE q.schemaname = 'public' AND q.last_value IS NOT NULL
 """
+# The deleted rows stay in a table's pages until a VACUUM, and every later scan of the table
+# reads them (autovacuum comes by once a minute, a few hundred tests later): the tables
+# emptied since the last VACUUM are vacuumed every VACUUM_EVERY resets.
+VACUUM_EVERY = 20
+
+
+class _Emptied:
+    tables = set()
+    resets = 0
 
 
 def empty_postgresql_tables():
     """Bring every table but schema_version to what `TRUNCATE … RESTART IDENTITY` of them all
-    gives (no rows, id sequences restarted), touching only the tables a test wrote: one query
-    finds the tables holding rows, another the sequences that moved. The market ledgers'
-    guards (migrations 0004 and 0008) stand aside under session_replication_role = replica,
-    which also leaves the foreign-key triggers out, so the order of the deletes is free."""
-    tables = [t for t in database.get_tables() if t != "schema_version"]
-    if not tables:
+    gives (no rows, id sequences restarted) in three round trips: the tables and their sizes;
+    a DELETE from each that has pages (one without holds no row; VACUUM gives an emptied
+    table's pages back), which reads back how many rows each lost
+    (pg_stat_xact_user_tables: this transaction's counts); the sequences that moved, restarted
+    with setval(…, 1, false), which is ALTER SEQUENCE … RESTART without the DDL. The market
+    ledgers' guards (migrations 0004 and 0008) stand aside under session_replication_role =
+    replica, which also leaves the foreign-key triggers out, so the order of the deletes is
+    free."""
+    sizes = dict(database.execute_sql(TABLE_SIZES).fetchall())
+    if not sizes:
         return
-    holding = " UNION ALL ".join(
-        f"SELECT '{t}', (SELECT count(*) FROM (SELECT 1 FROM \"{t}\" LIMIT {TRUNCATE_FROM}) s)"
-        for t in tables
-    )
-    rows = {t: n for t, n in database.execute_sql(holding).fetchall() if n}
-    moved = [s for t, s in database.execute_sql(MOVED_SEQUENCES).fetchall() if t in tables]
-    if any(n >= TRUNCATE_FROM for n in rows.values()):
-        quoted = ", ".join(f'"{t}"' for t in tables)
+    if max(sizes.values()) >= TRUNCATE_FROM_BYTES:
+        quoted = ", ".join(f'"{t}"' for t in sizes)
         database.execute_sql("SET session_replication_role = replica")
         database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         database.execute_sql("SET session_replication_role = DEFAULT")
         return
-    if not rows and not moved:
-        return
     with database.atomic():
-        database.execute_sql("SET LOCAL session_replication_role = replica")
-        for table in rows:
-            database.execute_sql(f'DELETE FROM "{table}"')
-        for sequence in moved:
-            database.execute_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
-    for table in (t for t, n in rows.items() if n >= VACUUM_FROM):
-        database.execute_sql(f'VACUUM "{table}"')
+        deleted = database.execute_sql(
+            "SET LOCAL session_replication_role = replica; "
+            + "".join(f'DELETE FROM "{table}"; ' for table, size in sizes.items() if size)
+            + "SELECT relname, n_tup_del FROM pg_stat_xact_user_tables"
+            " WHERE schemaname = 'public' AND n_tup_del > 0"
+        ).fetchall()
+    moved = [s for t, s in database.execute_sql(MOVED_SEQUENCES).fetchall() if t in sizes]
+    if moved:
+        database.execute_sql(
+            "SELECT " + ", ".join(f"setval('\"{sequence}\"', 1, false)" for sequence in moved)
+        )
+    _Emptied.tables.update(t for t, _n in deleted)
+    _Emptied.resets += 1
+    vacuum = [t for t, n in deleted if n >= VACUUM_FROM]
+    if _Emptied.resets % VACUUM_EVERY == 0:
+        vacuum, _Emptied.tables = sorted(_Emptied.tables), set()
+    if vacuum:
+        database.execute_sql("VACUUM " + ", ".join(f'"{t}"' for t in vacuum))
 
 
 @pytest.fixture(scope="session")
@@ -571,11 +594,13 @@ class LiveServer:
                     if response.status == 200:
                         return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         raise RuntimeError("server did not become ready in 30 s")
 
     def stop(self):
-        self.process.terminate()
+        # SIGQUIT: gunicorn's quick shutdown. The test is over, so nothing is left to finish;
+        # SIGTERM's graceful one waited about 1.5 s a server for the gevent workers to wind down.
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:

@@ -1,12 +1,16 @@
 """Exports neutralise formulas and keep numbers numeric."""
 
 import io
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
 
 from db.events import registrations
+from tests.conftest import ROOT
 from tests.events_support import guest, new_event
+from views import exports
 from views.exports import XLSX_MIME, csv_response, safe_cell, xlsx_response
 from views.qr import qr_svg
 
@@ -16,6 +20,20 @@ DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "＝1", "＋1", "
 @pytest.mark.parametrize("text", DANGEROUS)
 def test_formula_starts_are_neutralised(text):
     assert safe_cell(text) == "'" + text
+
+
+def test_the_character_rules_are_openpyxls():
+    """views/exports.py keeps copies so that the app's import does not load openpyxl."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX
+
+    assert exports.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert exports.INVALID_TITLE_REGEX.pattern == INVALID_TITLE_REGEX.pattern
+
+
+def test_the_app_imports_without_openpyxl():
+    code = "import sys, app; sys.exit('openpyxl' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
 def test_plain_text_and_numbers_untouched():

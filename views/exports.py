@@ -13,11 +13,13 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
+# openpyxl is imported where a workbook is made: it is a fifth of the app's import time, and
+# every gunicorn worker imports the app. These are openpyxl's own rules (ILLEGAL_CHARACTERS_RE
+# of openpyxl.cell.cell, INVALID_TITLE_REGEX of openpyxl.workbook.child; a test checks they
+# still agree): the control characters a cell cannot hold, the characters a sheet title cannot.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+INVALID_TITLE_REGEX = re.compile(r"[\\*?:/\[\]]")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What a file name in Content-Disposition may not hold: control characters (a line break
@@ -74,6 +76,9 @@ def csv_response(filename, header, rows):
 
 def xlsx_response(filename, sheets):
     """An XLSX download; `sheets` is [(title, header, rows)]."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
