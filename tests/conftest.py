@@ -128,11 +128,12 @@ class _Emptied:
 
 def empty_postgresql_tables():
     """Bring every table but schema_version to what `TRUNCATE … RESTART IDENTITY` of them all
-    gives (no rows, id sequences restarted) in three round trips: the tables and their sizes;
+    gives (no rows, id sequences restarted) in four round trips: the tables and their sizes;
     a DELETE from each that has pages (one without holds no row; VACUUM gives an emptied
     table's pages back), which reads back how many rows each lost
-    (pg_stat_xact_user_tables: this transaction's counts); the sequences that moved, restarted
-    with setval(…, 1, false), which is ALTER SEQUENCE … RESTART without the DDL. The market
+    (pg_stat_xact_user_tables: this transaction's counts); the sequences that moved; and their
+    restart by setval(…, 1, false), which is ALTER SEQUENCE … RESTART for the serial columns'
+    sequences (they start at 1) without the DDL. The market
     ledgers' guards (migrations 0004 and 0008) stand aside under session_replication_role =
     replica, which also leaves the foreign-key triggers out, so the order of the deletes is
     free."""
